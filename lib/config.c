@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: windows and paths from the environment.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define MS_PER_DAY	(24U * 3600U * 1000U)
+
+int scx_parse_ms(const char *s, unsigned int *ms)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s)
+		return -EINVAL;
+	while (isspace((unsigned char)*s))
+		s++;
+	/* strtoull() would quietly accept "-5" as a huge number. */
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (!strcmp(end, "s"))
+		mult = 1000;
+	else if (*end && strcmp(end, "ms"))
+		return -EINVAL;
+	if (v == 0 || v > MS_PER_DAY / mult)
+		return -EINVAL;
+	*ms = (unsigned int)(v * mult);
+	return 0;
+}
+
+static int env_ms(const char *name, unsigned int *ms, char *err, size_t errlen)
+{
+	const char *s = getenv(name);
+
+	if (!s || !*s)
+		return 0;
+	if (scx_parse_ms(s, ms)) {
+		snprintf(err, errlen,
+			 "%s=\"%.40s\" is not a window: use a positive number of ms, e.g. 1500 or 2s",
+			 name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int env_kb(const char *name, unsigned int *kb, char *err, size_t errlen)
+{
+	const char *s = getenv(name);
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = isdigit((unsigned char)*s) ? strtoul(s, &end, 10) : 0;
+	if (errno || !v || *end || v > 1024 * 1024) {
+		snprintf(err, errlen, "%s=\"%.40s\": use KiB, 1 to 1048576", name, s);
+		return -EINVAL;
+	}
+	*kb = v;
+	return 0;
+}
+
+static int env_bool(const char *name, bool *v, char *err, size_t errlen)
+{
+	const char *s = getenv(name);
+
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(s, "1") || !strcmp(s, "y") || !strcmp(s, "yes")) {
+		*v = true;
+	} else if (!strcmp(s, "0") || !strcmp(s, "n") || !strcmp(s, "no")) {
+		*v = false;
+	} else {
+		snprintf(err, errlen, "%s=\"%.40s\": use 1 or 0", name, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int env_path(const char *name, char *dst, const char *def, char *err, size_t errlen)
+{
+	const char *s = getenv(name);
+
+	if (!s || !*s)
+		s = def;
+	if (strlen(s) >= PATH_MAX) {
+		snprintf(err, errlen, "%s is longer than PATH_MAX", name);
+		return -EINVAL;
+	}
+	strcpy(dst, s);
+	return 0;
+}
+
+int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
+{
+	unsigned int cap_kb = 1024;
+	bool wall_set;
+	int ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->gate_ms = 1000;
+	cfg->attach_ms = 10000;
+	cfg->hold_ms = 2000;
+	cfg->grace_ms = 2000;
+	cfg->settle_ms = 10000;
+	cfg->poll_ms = 500;
+	cfg->uevent = true;
+
+	wall_set = getenv("SCX_ATTACH_WALL_MS") && *getenv("SCX_ATTACH_WALL_MS");
+	ret = ret ?: env_ms("SCX_ATTACH_GATE_MS", &cfg->gate_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_TIMEOUT_MS", &cfg->attach_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_WALL_MS", &cfg->wall_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_HOLD_MS", &cfg->hold_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_GRACE_MS", &cfg->grace_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_SETTLE_MS", &cfg->settle_ms, err, errlen);
+	ret = ret ?: env_ms("SCX_ATTACH_POLL_MS", &cfg->poll_ms, err, errlen);
+	ret = ret ?: env_kb("SCX_ATTACH_LOG_CAP_KB", &cap_kb, err, errlen);
+	ret = ret ?: env_bool("SCX_ATTACH_UEVENT", &cfg->uevent, err, errlen);
+	ret = ret ?: env_bool("SCX_ATTACH_LOAD", &cfg->load, err, errlen);
+	ret = ret ?: env_path("SCX_ATTACH_SYSFS", cfg->sysfs, SCX_SYSFS_DEFAULT, err, errlen);
+	ret = ret ?: env_path("SCX_ATTACH_KMSG", cfg->kmsg, SCX_KMSG_DEFAULT, err, errlen);
+	ret = ret ?: env_path("TMPDIR", cfg->tmpdir, "/tmp", err, errlen);
+	if (ret)
+		return ret;
+
+	/*
+	 * The wall guard only catches schedulers that hang without burning
+	 * CPU; by default it is generous so a slow machine is not judged.
+	 */
+	if (!wall_set)
+		cfg->wall_ms = cfg->attach_ms > MS_PER_DAY / 3 ? MS_PER_DAY : cfg->attach_ms * 3;
+	if (cfg->wall_ms < cfg->gate_ms) {
+		snprintf(err, errlen, "SCX_ATTACH_WALL_MS (%u) is shorter than the gate (%u ms)",
+			 cfg->wall_ms, cfg->gate_ms);
+		return -EINVAL;
+	}
+	cfg->log_cap = (size_t)cap_kb * 1024;
+	return 0;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A simulated sched_ext for the harness's own tests (SIMULATION ONLY).
+ * See fake_kernel.h for what it replays and why.
+ *
+ * Protocol: a loader connects to fk->sock and sends one line,
+ * "enable NAME ok|reject|eject=MS".  The kernel answers "enabled",
+ * "rejected" or, later, "ejected"; closing the connection unregisters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fake_kernel.h"
+
+#define T_OPS_MS	160	/* enabling -> root/ops (measured) */
+#define T_ENABLED_MS	210	/* root/ops -> enabled (measured) */
+#define T_DISABLE_MS	20
+
+static unsigned long long kseq;
+
+/* Replace a file atomically so readers never see it half-written. */
+static void put_file(const char *dir, const char *name, const char *val)
+{
+	char tmp[PATH_MAX + 16], dst[PATH_MAX + 16];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0 || write(fd, "\n", 1) < 0)
+		unlink(tmp);
+	close(fd);
+	rename(tmp, dst);
+}
+
+static void klog(struct fake_kernel *fk, int level, const char *fmt, const char *a,
+		 const char *b)
+{
+	char msg[512], rec[600];
+	struct timespec ts;
+	int fd, n;
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = snprintf(rec, sizeof(rec), "%d,%llu,%lld,-;%s\n", level, kseq++,
+		     (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, msg);
+	fd = open(fk->kmsg, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, rec, n) < 0)
+		n = 0;
+	close(fd);
+}
+
+static void set_state(struct fake_kernel *fk, const char *st)
+{
+	put_file(fk->sys, "state", st);
+}
+
+static void root_add(struct fake_kernel *fk, const char *ops)
+{
+	char tmp[PATH_MAX + 16], dst[PATH_MAX + 16];
+
+	snprintf(tmp, sizeof(tmp), "%s/.root.tmp", fk->sys);
+	snprintf(dst, sizeof(dst), "%s/root", fk->sys);
+	mkdir(tmp, 0755);
+	put_file(tmp, "ops", ops);
+	rename(tmp, dst);
+}
+
+static void root_del(struct fake_kernel *fk)
+{
+	char p[PATH_MAX + 16];
+
+	snprintf(p, sizeof(p), "%s/root/ops", fk->sys);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/root", fk->sys);
+	rmdir(p);
+}
+
+/* Sleep, but wake up for fk_stop(). */
+static bool fk_sleep(struct fake_kernel *fk, int ms)
+{
+	struct pollfd p = { .fd = fk->wake[0], .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+static void disable(struct fake_kernel *fk, const char *name, const char *reason,
+		    const char *msg)
+{
+	set_state(fk, "disabling");
+	root_del(fk);
+	fk_sleep(fk, T_DISABLE_MS);
+	set_state(fk, "disabled");
+	/* Errors are pr_err (3); unregistration is pr_info (6). */
+	if (msg) {
+		klog(fk, 3, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, reason);
+		klog(fk, 3, "sched_ext: %s: %s", name, msg);
+	} else {
+		klog(fk, 6, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, reason);
+	}
+}
+
+static void serve(struct fake_kernel *fk, int cfd)
+{
+	char line[256], name[64] = "", how[64] = "";
+	struct pollfd p[2];
+	int eject_ms = -1, n;
+	ssize_t len;
+
+	len = read(cfd, line, sizeof(line) - 1);
+	if (len <= 0)
+		return;
+	line[len] = '\0';
+	if (sscanf(line, "enable %63s %63s", name, how) != 2)
+		return;
+	if (sscanf(how, "eject=%d", &eject_ms) != 1)
+		eject_ms = -1;
+
+	set_state(fk, "enabling");
+	if (!fk_sleep(fk, T_OPS_MS))
+		return;
+	root_add(fk, name);
+	if (!fk_sleep(fk, T_ENABLED_MS))
+		return;
+	if (!strcmp(how, "reject")) {
+		disable(fk, name, "runtime error", "ops.init() failed (-22)");
+		n = write(cfd, "rejected\n", 9);
+		return;
+	}
+	fk->seq++;
+	snprintf(line, sizeof(line), "%lld", fk->seq);
+	set_state(fk, "enabled");
+	put_file(fk->sys, "enable_seq", line);
+	klog(fk, 6, "sched_ext: BPF scheduler \"%s\" enabled%s", name, "");
+	n = write(cfd, "enabled\n", 8);
+
+	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
+	n = poll(p, 2, eject_ms);
+	if (n == 0) {
+		disable(fk, name, "runtime error", "fault: injected error");
+		n = write(cfd, "ejected\n", 8);
+		return;
+	}
+	/* The loader closed the link or died: the kernel unregisters it. */
+	disable(fk, name, "unregistered from user space", NULL);
+}
+
+static void *fk_thread(void *arg)
+{
+	struct fake_kernel *fk = arg;
+	struct pollfd p[2];
+	int cfd;
+
+	for (;;) {
+		p[0] = (struct pollfd){ .fd = fk->lfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		cfd = accept4(fk->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		serve(fk, cfd);
+		close(cfd);
+	}
+	return NULL;
+}
+
+int fk_start(struct fake_kernel *fk)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *tmp = getenv("TMPDIR");
+
+	memset(fk, 0, sizeof(*fk));
+	snprintf(fk->dir, sizeof(fk->dir), "%s/scx_sim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fk->dir))
+		return -errno;
+	snprintf(fk->sys, sizeof(fk->sys), "%.4000s/sched_ext", fk->dir);
+	snprintf(fk->kmsg, sizeof(fk->kmsg), "%.4000s/kmsg", fk->dir);
+	snprintf(fk->sock, sizeof(fk->sock), "%.4000s/link", fk->dir);
+	if (strlen(fk->sock) >= sizeof(sa.sun_path) || mkdir(fk->sys, 0755))
+		return -ENAMETOOLONG;
+	put_file(fk->sys, "state", "disabled");
+	put_file(fk->sys, "enable_seq", "0");
+	put_file(fk->sys, "switch_all", "0");
+	put_file(fk->dir, "kmsg", "");
+	/* put_file() wrote a newline: a kmsg file starts empty. */
+	truncate(fk->kmsg, 0);
+
+	strcpy(sa.sun_path, fk->sock);
+	fk->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fk->lfd < 0 || bind(fk->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fk->lfd, 4) || pipe2(fk->wake, O_CLOEXEC))
+		return -errno;
+	if (pthread_create(&fk->th, NULL, fk_thread, fk))
+		return -EAGAIN;
+	fk->running = true;
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	const char *names[] = { "sched_ext/root/ops", "sched_ext/root", "sched_ext/state",
+				"sched_ext/enable_seq", "sched_ext/switch_all", "sched_ext",
+				"kmsg", "link", "daemon.pid", "" };
+	char p[PATH_MAX + 32];
+	int i;
+
+	for (i = 0; names[i][0]; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		if (unlink(p) && errno == EISDIR)
+			rmdir(p);
+		rmdir(p);
+	}
+	rmdir(dir);
+}
+
+void fk_stop(struct fake_kernel *fk)
+{
+	if (fk->running) {
+		if (write(fk->wake[1], "x", 1) < 0)
+			return;
+		pthread_join(fk->th, NULL);
+		fk->running = false;
+	}
+	close(fk->lfd);
+	close(fk->wake[0]);
+	close(fk->wake[1]);
+	rm_tree(fk->dir);
+}
+
+int fk_set_busy(struct fake_kernel *fk, const char *ops)
+{
+	root_add(fk, ops);
+	set_state(fk, "enabled");
+	return 0;
+}
+
+int fk_state(struct fake_kernel *fk, char *buf, size_t len)
+{
+	char p[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/state", fk->sys);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	while (n && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
+}

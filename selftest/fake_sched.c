@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fake_sched - scheduler-shaped programs for the harness's own tests
+ * (SIMULATION ONLY: they attach to selftest/fake_kernel.c, not to sched_ext).
+ *
+ * Usage: fake_sched SIMDIR MODE
+ * Each mode is one way a real loader behaves at startup or while attached.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *simdir;
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Attach through the fake kernel; returns the link fd, or exits. */
+static int attach(const char *how, const char *want)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/link", simdir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("fake: connect");
+		exit(2);
+	}
+	dprintf(fd, "enable fake_1.0.0_gdeadbeef %s\n", how);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (strncmp(buf, want, strlen(want))) {
+		printf("EXIT: %s", n > 0 ? buf : "link closed\n");
+		exit(1);
+	}
+	printf("fake: %s", buf);
+	fflush(stdout);
+	return fd;
+}
+
+/* Run until SIGINT/SIGTERM, like scx_simple; detach by closing the link. */
+static int run_attached(int link)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigwait(&set, &sig);
+	close(link);
+	printf("EXIT: unregistered from user space\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode;
+	char buf[128];
+	int link, i;
+	FILE *f;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: fake_sched SIMDIR MODE\n");
+		return 2;
+	}
+	simdir = argv[1];
+	mode = argv[2];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("fake: mode %s, loading BPF programs\n", mode);
+
+	if (!strcmp(mode, "healthy")) {
+		msleep(200);
+		return run_attached(attach("ok", "enabled"));
+	}
+	if (!strcmp(mode, "slow")) {
+		/* A loaded host: long in wall time, little CPU. */
+		msleep(1500);
+		return run_attached(attach("ok", "enabled"));
+	}
+	if (!strcmp(mode, "spin")) {
+		/* Busy before attaching: burns its CPU budget. */
+		for (volatile unsigned long n = 0;; n++)
+			;
+	}
+	if (!strcmp(mode, "never")) {
+		printf("fake: waiting for something that never comes\n");
+		pause();
+		return 0;
+	}
+	if (!strcmp(mode, "reject")) {
+		attach("reject", "enabled");
+		return 1;
+	}
+	if (!strcmp(mode, "reject-stay")) {
+		link = attach("reject", "rejected");
+		pause();
+		return 0;
+	}
+	if (!strcmp(mode, "eject")) {
+		link = attach("eject=700", "enabled");
+		i = read(link, buf, sizeof(buf));
+		printf("EXIT: runtime error (%s)\n", i > 0 ? "ejected" : "?");
+		return 0;
+	}
+	if (!strcmp(mode, "die-early")) {
+		printf("fake: initializing\n");
+		msleep(300);
+		abort();
+	}
+	if (!strcmp(mode, "die-after")) {
+		link = attach("ok", "enabled");
+		msleep(400);
+		printf("fake: about to crash\n");
+		raise(SIGSEGV);
+		return 0;
+	}
+	if (!strcmp(mode, "exit0"))
+		return 0;
+	if (!strcmp(mode, "ignore-term")) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		link = attach("ok", "enabled");
+		for (;;)
+			pause();
+	}
+	if (!strcmp(mode, "daemonize")) {
+		if (fork())
+			return 0;
+		setsid();
+		snprintf(buf, sizeof(buf), "%s/daemon.pid", simdir);
+		f = fopen(buf, "w");
+		if (f) {
+			fprintf(f, "%d\n", getpid());
+			fclose(f);
+		}
+		msleep(200);
+		return run_attached(attach("ok", "enabled"));
+	}
+	if (!strcmp(mode, "flood")) {
+		for (i = 0; i < 200000; i++)
+			printf("fake: flood line %d, padding padding padding padding\n", i);
+		printf("fake: done flooding\n");
+		return run_attached(attach("ok", "enabled"));
+	}
+	fprintf(stderr, "fake: unknown mode %s\n", mode);
+	return 2;
+}

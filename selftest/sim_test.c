@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim_test - the harness's own tests, on a SIMULATED sched_ext.
+ *
+ * lib/ runs unchanged against a fake sysfs tree and kernel log kept by
+ * fake_kernel.c (a thread replaying the sequences a real 7.3 kernel showed),
+ * with fake_sched playing the scheduler.  These tests pin down the timing
+ * and classification logic deterministically and without root; that lib/
+ * is right on a real kernel is proven by scx_attach_test in a VM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/common.h"
+#include "lib/report.h"
+#include "lib/spawn.h"
+#include "lib/state.h"
+#include "lib/watch.h"
+#include "selftest/fake_kernel.h"
+
+#include "kselftest_harness.h"
+
+static char fake_sched_path[PATH_MAX];
+
+FIXTURE(sim) {
+	struct fake_kernel fk;
+	struct scx_cfg cfg;
+	struct scx_child child;
+	struct scx_result res;
+	char *argv[4];
+	bool ran;
+};
+
+FIXTURE_VARIANT(sim) {
+	const char *mode;
+	enum scx_verdict expect;
+	const char *detail;	/* must appear in the verdict's detail line */
+	const char *reason;	/* must appear in the kernel's reason */
+	unsigned int attach_ms;	/* CPU budget, 0: default */
+	unsigned int wall_ms;	/* wall guard, 0: default */
+};
+
+FIXTURE_VARIANT_ADD(sim, healthy) {
+	.mode = "healthy", .expect = SCX_V_ATTACHED, .detail = "fake_1.0.0",
+};
+
+/* Slow in wall time, cheap in CPU: a loaded host must not fail it. */
+FIXTURE_VARIANT_ADD(sim, slow_but_healthy) {
+	.mode = "slow", .expect = SCX_V_ATTACHED, .attach_ms = 300, .wall_ms = 8000,
+};
+
+FIXTURE_VARIANT_ADD(sim, spin_cpu_budget) {
+	.mode = "spin", .expect = SCX_V_TIMEOUT, .detail = "CPU budget",
+	.attach_ms = 300, .wall_ms = 8000,
+};
+
+FIXTURE_VARIANT_ADD(sim, never_wall_guard) {
+	.mode = "never", .expect = SCX_V_TIMEOUT, .detail = "wall-clock guard",
+	.wall_ms = 1500,
+};
+
+FIXTURE_VARIANT_ADD(sim, reject_after_ops) {
+	.mode = "reject", .expect = SCX_V_REJECTED, .reason = "runtime error: ops.init() failed",
+};
+
+FIXTURE_VARIANT_ADD(sim, reject_alive) {
+	.mode = "reject-stay", .expect = SCX_V_REJECTED, .detail = "fell back to disabled",
+};
+
+FIXTURE_VARIANT_ADD(sim, eject_in_hold) {
+	.mode = "eject", .expect = SCX_V_EJECTED, .reason = "injected error",
+};
+
+FIXTURE_VARIANT_ADD(sim, die_before_attach) {
+	.mode = "die-early", .expect = SCX_V_DIED_EARLY, .detail = "signal 6",
+};
+
+FIXTURE_VARIANT_ADD(sim, die_after_attach) {
+	.mode = "die-after", .expect = SCX_V_DIED_AFTER, .detail = "signal 11",
+};
+
+FIXTURE_VARIANT_ADD(sim, exit0_at_once) {
+	.mode = "exit0", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 0",
+};
+
+FIXTURE_VARIANT_ADD(sim, ignore_sigterm) {
+	.mode = "ignore-term", .expect = SCX_V_ATTACHED,
+};
+
+FIXTURE_VARIANT_ADD(sim, daemonize) {
+	.mode = "daemonize", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 0",
+};
+
+FIXTURE_VARIANT_ADD(sim, flood_log) {
+	.mode = "flood", .expect = SCX_V_ATTACHED,
+};
+
+/* Quick windows: the fake kernel is quick too. */
+static void sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
+{
+	char err[SCX_ERR_LEN];
+
+	scx_cfg_init(cfg, err, sizeof(err));
+	cfg->gate_ms = 300;
+	cfg->attach_ms = 10000;
+	cfg->wall_ms = 5000;
+	cfg->hold_ms = 800;
+	cfg->grace_ms = 500;
+	cfg->settle_ms = 2000;
+	cfg->poll_ms = 500;
+	cfg->log_cap = 64 * 1024;
+	/* A real kernel's uevents have nothing to do with the fake one. */
+	cfg->uevent = false;
+	cfg->load = false;
+	strcpy(cfg->sysfs, fk->sys);
+	strcpy(cfg->kmsg, fk->kmsg);
+}
+
+FIXTURE_SETUP(sim)
+{
+	self->ran = false;
+	ASSERT_EQ(0, fk_start(&self->fk));
+	sim_cfg(&self->cfg, &self->fk);
+	if (variant->attach_ms)
+		self->cfg.attach_ms = variant->attach_ms;
+	if (variant->wall_ms)
+		self->cfg.wall_ms = variant->wall_ms;
+	self->argv[0] = fake_sched_path;
+	self->argv[1] = self->fk.dir;
+	self->argv[2] = (char *)variant->mode;
+	self->argv[3] = NULL;
+}
+
+static pid_t daemon_pid(const struct fake_kernel *fk)
+{
+	char p[PATH_MAX + 16];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/daemon.pid", fk->dir);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
+FIXTURE_TEARDOWN(sim)
+{
+	char detail[SCX_ERR_LEN], state[32] = "";
+	siginfo_t si = { 0 };
+	pid_t dpid;
+
+	if (self->ran) {
+		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, detail, sizeof(detail)))
+			TH_LOG("%s", detail);
+		/* Nothing may be left: no child, no zombie, no daemon. */
+		EXPECT_EQ(-1, waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT));
+		EXPECT_EQ(ECHILD, errno) TH_LOG("left behind: pid %d", si.si_pid);
+		if (self->child.pid > 0)
+			EXPECT_EQ(-1, kill(self->child.pid, 0));
+		dpid = daemon_pid(&self->fk);
+		if (dpid > 0) {
+			EXPECT_EQ(-1, kill(dpid, 0)) TH_LOG("daemon %d survived", dpid);
+			EXPECT_LE(1, self->child.orphans);
+		}
+		/* Wait for the fake kernel to notice the link went away. */
+		EXPECT_EQ(0, fk_state(&self->fk, state, sizeof(state)));
+		EXPECT_STREQ("disabled", state);
+		scx_child_release(&self->child, false);
+	}
+	fk_stop(&self->fk);
+}
+
+TEST_F_TIMEOUT(sim, verdict, 60)
+{
+	struct scx_result *r = &self->res;
+
+	self->ran = true;
+	ASSERT_EQ(0, scx_run(&self->cfg, fake_sched_path, self->argv, "fake", &self->child, r));
+	scx_report_summary(stdout, r);
+	if (r->verdict != variant->expect)
+		scx_report(stdout, r, &self->child, variant->mode);
+	ASSERT_EQ(variant->expect, r->verdict)
+		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(variant->expect),
+		       scx_verdict_name(r->verdict));
+	if (variant->detail)
+		EXPECT_NE(NULL, strstr(r->detail, variant->detail))
+			TH_LOG("detail \"%s\" lacks \"%s\"", r->detail, variant->detail);
+	if (variant->reason)
+		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
+			TH_LOG("reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
+
+	if (r->verdict == SCX_V_ATTACHED) {
+		/* Attached means the kernel's word, not root/ops alone. */
+		EXPECT_EQ(SCX_STATE_ENABLED, r->last.state);
+		EXPECT_LT(r->before.enable_seq, r->last.enable_seq);
+		/* max(gate, attach), not gate + attach. */
+		EXPECT_GE(r->t_verdict, self->cfg.gate_ms * NSEC_PER_MSEC);
+		EXPECT_LE(r->t_attach, r->t_verdict);
+	}
+	if (!strcmp(variant->mode, "flood")) {
+		char tail[SCX_TAIL_LEN + 1];
+
+		EXPECT_LE(self->child.logged, self->cfg.log_cap);
+		EXPECT_LT(0, self->child.dropped);
+		scx_child_tail(&self->child, tail, sizeof(tail));
+		EXPECT_NE(NULL, strstr(tail, "done flooding"));
+	}
+	if (!strcmp(variant->mode, "ignore-term")) {
+		char detail[SCX_ERR_LEN];
+
+		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, detail, sizeof(detail)));
+		EXPECT_EQ(CLD_KILLED, self->child.code);
+		EXPECT_EQ(SIGKILL, self->child.status);
+	}
+}
+
+/* The failure dump must carry the fingerprint and the kernel's lines. */
+TEST(dump_has_fingerprint_and_kernel_lines)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "reject", NULL };
+	char *buf = NULL, detail[SCX_ERR_LEN];
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	sim_cfg(&cfg, &fk);
+	argv[1] = fk.dir;
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, detail, sizeof(detail)));
+	f = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, f);
+	scx_report(f, &r, &c, "fake_sched reject");
+	fclose(f);
+	EXPECT_NE(NULL, strstr(buf, "# verdict: rejected by the kernel\n"));
+	EXPECT_NE(NULL, strstr(buf, "# fingerprint: EXIT: rejected"));
+	EXPECT_NE(NULL, strstr(buf, "# | sched_ext: BPF scheduler \"fake_1.0.0_gdeadbeef\" disabled (runtime error)"));
+	EXPECT_NE(NULL, strstr(buf, "# hint: "));
+	/* Every line is a TAP diagnostic. */
+	for (char *p = buf; *p; p = strchr(p, '\n') + 1)
+		ASSERT_EQ('#', *p);
+	free(buf);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+}
+
+TEST(busy_names_the_other_scheduler)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "healthy", NULL };
+
+	ASSERT_EQ(0, fk_start(&fk));
+	sim_cfg(&cfg, &fk);
+	cfg.settle_ms = 300;
+	argv[1] = fk.dir;
+	fk_set_busy(&fk, "rusty_1.0.4");
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	EXPECT_EQ(SCX_V_BUSY, r.verdict);
+	EXPECT_NE(NULL, strstr(r.detail, "rusty_1.0.4"));
+	/* Nothing was started. */
+	EXPECT_EQ(-1, c.pid);
+	fk_stop(&fk);
+}
+
+TEST(sysfs_absent)
+{
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char err[SCX_ERR_LEN];
+	char *argv[] = { fake_sched_path, NULL };
+
+	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err)));
+	strcpy(cfg.sysfs, "/nonexistent/sched_ext");
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, NULL, &c, &r));
+	EXPECT_EQ(SCX_V_SYSFS_ABSENT, r.verdict);
+	EXPECT_EQ(-1, c.pid);
+}
+
+/* Bad programs: a clear "spawn failed", never a hang or a crash. */
+TEST(spawn_failures)
+{
+	const struct { const char *bin; const char *says; } bad[] = {
+		{ "/nonexistent/scheduler", "No such file" },
+		{ "/", "is a directory" },
+		{ "/etc/passwd", "not an executable" },
+	};
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[2] = { NULL, NULL };
+	size_t i;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	sim_cfg(&cfg, &fk);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		argv[0] = (char *)bad[i].bin;
+		ASSERT_EQ(0, scx_run(&cfg, bad[i].bin, argv, NULL, &c, &r));
+		EXPECT_EQ(SCX_V_SPAWN_FAILED, r.verdict);
+		EXPECT_NE(NULL, strstr(r.detail, bad[i].says)) TH_LOG("%s", r.detail);
+		scx_child_release(&c, false);
+	}
+	/* The log directory cannot be made. */
+	strcpy(cfg.tmpdir, "/nonexistent/tmp");
+	argv[0] = fake_sched_path;
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, NULL, &c, &r));
+	EXPECT_EQ(SCX_V_SPAWN_FAILED, r.verdict);
+	EXPECT_NE(NULL, strstr(r.detail, "private log directory")) TH_LOG("%s", r.detail);
+	fk_stop(&fk);
+}
+
+TEST(window_values)
+{
+	const char *bad[] = { "0", "-5", "abc", "", "5x", "1.5s", "99999999999", "0s", " ", "-0" };
+	char err[SCX_ERR_LEN];
+	struct scx_cfg cfg;
+	unsigned int ms;
+	size_t i;
+
+	EXPECT_EQ(0, scx_parse_ms("1500", &ms));
+	EXPECT_EQ(1500, ms);
+	EXPECT_EQ(0, scx_parse_ms("2s", &ms));
+	EXPECT_EQ(2000, ms);
+	EXPECT_EQ(0, scx_parse_ms("10ms", &ms));
+	EXPECT_EQ(10, ms);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(-EINVAL, scx_parse_ms(bad[i], &ms)) TH_LOG("accepted \"%s\"", bad[i]);
+
+	setenv("SCX_ATTACH_TIMEOUT_MS", "soon", 1);
+	EXPECT_EQ(-EINVAL, scx_cfg_init(&cfg, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "SCX_ATTACH_TIMEOUT_MS"));
+	unsetenv("SCX_ATTACH_TIMEOUT_MS");
+	setenv("SCX_ATTACH_GATE_MS", "-1", 1);
+	EXPECT_EQ(-EINVAL, scx_cfg_init(&cfg, err, sizeof(err)));
+	unsetenv("SCX_ATTACH_GATE_MS");
+	EXPECT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err)));
+	/* The wall guard defaults to three CPU budgets. */
+	EXPECT_EQ(3 * cfg.attach_ms, cfg.wall_ms);
+}
+
+static int write_file(const char *dir, const char *name, const char *s, size_t n, char *path)
+{
+	int fd;
+
+	sprintf(path, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, s, n) != (ssize_t)n)
+		return -1;
+	return close(fd);
+}
+
+TEST(args_files)
+{
+	char dir[] = "/tmp/scx_args.XXXXXX", path[PATH_MAX], buf[SCX_ARGS_FILE_MAX];
+	char err[SCX_ERR_LEN], *argv[SCX_ARGS_MAX], *big, many[4 * (SCX_ARGS_MAX + 1)];
+	int i;
+
+	if (getenv("TMPDIR"))
+		snprintf(dir, sizeof(dir), "/tmp/scx_args.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(dir));
+
+	/* Missing: no arguments, as the seed had it. */
+	sprintf(path, "%s/none", dir);
+	EXPECT_EQ(0, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
+	EXPECT_STREQ("", buf);
+
+	ASSERT_EQ(0, write_file(dir, "ok", " --slice-us 5000\t-v\n", 20, path));
+	EXPECT_EQ(0, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
+	EXPECT_EQ(3, scx_args_split(buf, argv, SCX_ARGS_MAX));
+	EXPECT_STREQ("--slice-us", argv[0]);
+	EXPECT_STREQ("-v", argv[2]);
+
+	ASSERT_EQ(0, write_file(dir, "blank", " \n\t\n", 4, path));
+	EXPECT_EQ(-ENODATA, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "blank"));
+
+	big = malloc(SCX_ARGS_FILE_MAX + 10);
+	ASSERT_NE(NULL, big);
+	memset(big, 'a', SCX_ARGS_FILE_MAX + 10);
+	ASSERT_EQ(0, write_file(dir, "big", big, SCX_ARGS_FILE_MAX + 10, path));
+	free(big);
+	EXPECT_EQ(-E2BIG, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
+	unlink(path);
+
+	/* A directory or a FIFO is not an args file, and must not block. */
+	EXPECT_EQ(-EINVAL, scx_args_read(dir, buf, sizeof(buf), err, sizeof(err)));
+	sprintf(path, "%s/fifo", dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	EXPECT_EQ(-EINVAL, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
+	unlink(path);
+
+	for (i = 0; i <= SCX_ARGS_MAX; i++)
+		memcpy(many + 2 * i, "x ", 2);
+	many[2 * i] = '\0';
+	EXPECT_EQ(-E2BIG, scx_args_split(many, argv, SCX_ARGS_MAX));
+
+	sprintf(path, "%s/ok", dir);
+	unlink(path);
+	sprintf(path, "%s/blank", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(uevent_messages)
+{
+	char add[] = "add@/kernel/sched_ext/root\0ACTION=add\0DEVPATH=/kernel/sched_ext/root\0"
+		     "SUBSYSTEM=sched_ext\0SCXOPS=simple\0SEQNUM=2001";
+	char udev[] = "libudev\0\xfe\xed\xca\xfe";
+	char other[] = "change@/devices/virtual/tty/tty1\0ACTION=change";
+	struct scx_uevent ev;
+
+	ASSERT_EQ(0, scx_uevent_parse(add, sizeof(add) - 1, &ev));
+	EXPECT_STREQ("add", ev.action);
+	EXPECT_TRUE(scx_uevent_is_root(&ev));
+	EXPECT_STREQ("simple", ev.scxops);
+	EXPECT_EQ(-EINVAL, scx_uevent_parse(udev, sizeof(udev) - 1, &ev));
+	ASSERT_EQ(0, scx_uevent_parse(other, sizeof(other) - 1, &ev));
+	EXPECT_FALSE(scx_uevent_is_root(&ev));
+	EXPECT_EQ(-EINVAL, scx_uevent_parse(other, 0, &ev));
+}
+
+TEST(kernel_lines)
+{
+	char why[SCX_REASON_LEN];
+	bool err;
+
+	EXPECT_EQ(SCX_KLINE_ENABLED,
+		  scx_kline_parse("sched_ext: BPF scheduler \"simple\" enabled", why, sizeof(why), &err));
+	EXPECT_EQ(SCX_KLINE_DISABLED,
+		  scx_kline_parse("sched_ext: BPF scheduler \"simple\" disabled (unregistered from user space)",
+				  why, sizeof(why), &err));
+	EXPECT_FALSE(err);
+	EXPECT_STREQ("unregistered from user space", why);
+	EXPECT_EQ(SCX_KLINE_DISABLED,
+		  scx_kline_parse("sched_ext: BPF scheduler \"a (b)\" disabled (runnable task stall)",
+				  why, sizeof(why), &err));
+	EXPECT_TRUE(err);
+	EXPECT_STREQ("runnable task stall", why);
+	EXPECT_EQ(SCX_KLINE_OTHER, scx_kline_parse("sched_ext: fault: injected", why, sizeof(why), &err));
+}
+
+int main(int argc, char **argv)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n", strerror(errno));
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	snprintf(fake_sched_path, sizeof(fake_sched_path), "%.4000s/fake_sched", self);
+	if (access(fake_sched_path, X_OK))
+		ksft_exit_fail_msg("%s missing: build it with make\n", fake_sched_path);
+	return test_harness_run(argc, argv);
+}

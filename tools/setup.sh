@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# One-time setup on a Debian 12 machine, as root: the build and VM packages
+# from the system's own suites, then Debian's linux-source tree (harness
+# headers, lib.mk, libbpf, bpftool, sched_ext headers) and a sched_ext
+# kernel into the cache through a private apt state, then a build.
+#
+#   tools/setup.sh [--no-build]
+#
+# The system's apt sources are never changed.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+fetch=$top/tools/deb-fetch.sh
+
+packages=(
+	# build: lib/, the test, the fixture schedulers and the tree's libbpf/bpftool
+	make gcc libc6-dev pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libzstd-dev
+	python3 rsync
+	# VM runner: qemu under TCG, a busybox initramfs
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file
+	# TAP consumers
+	perl
+)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup.sh: run as root (apt-get install)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The newest sched_ext kernel Debian has, and its source tree.  Versions
+# are resolved now: the archive moves.
+"$fetch" update
+tree=$("$fetch" source trixie-backports)
+kernel=$("$fetch" kernel trixie-backports)
+echo "setup.sh: Linux tree $tree"
+echo "setup.sh: sched_ext kernel $kernel"
+
+if [ "${1:-}" != --no-build ]; then
+	make -C "$top" -j"$(nproc)"
+fi
