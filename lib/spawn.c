@@ -31,6 +31,7 @@
 #define __NR_pidfd_send_signal 424
 #endif
 
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define LOG_NAME	"scheduler.log"
 #define EXEC_WAIT_MS	5000	/* fork -> execve, or its error */
 #define ORPHAN_ROUNDS	8	/* a chain of daemonizing forks, bounded */
@@ -143,10 +144,10 @@ static char **build_env(void)
 	char **env;
 	char *s;
 
-	env = calloc(sizeof(keep_env) / sizeof(keep_env[0]) + 2, sizeof(*env));
+	env = calloc(ARRAY_LEN(keep_env) + 2, sizeof(*env));
 	if (!env)
 		return NULL;
-	for (i = 0; i < sizeof(keep_env) / sizeof(keep_env[0]); i++) {
+	for (i = 0; i < ARRAY_LEN(keep_env); i++) {
 		v = getenv(keep_env[i]);
 		if (!v)
 			continue;
@@ -208,7 +209,7 @@ fail:
 	return -errno;
 }
 
-static void __attribute__((noreturn))
+static void __attribute__((__noreturn__))
 child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_fd, pid_t parent)
 {
 	sigset_t none;

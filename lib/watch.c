@@ -123,7 +123,8 @@ static bool uevent_drain(struct watcher *w)
 
 static void ino_drain(int fd)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	/* Contents do not matter: any event is only a reason to look. */
+	char buf[4096] __attribute__((__aligned__(8)));
 
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
@@ -419,7 +420,7 @@ int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
 	if (ret || scx_sysfs_read(&w.sys, &r->before)) {
 		r->verdict = SCX_V_SYSFS_ABSENT;
 		snprintf(r->detail, sizeof(r->detail),
-			 "%s is missing or unreadable: this kernel has no sched_ext", cfg->sysfs);
+			 "%.256s is missing or unreadable: this kernel has no sched_ext", cfg->sysfs);
 		if (!ret)
 			watcher_close(&w);
 		return 0;

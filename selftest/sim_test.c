@@ -312,7 +312,7 @@ TEST(spawn_failures)
 
 	ASSERT_EQ(0, fk_start(&fk));
 	sim_cfg(&cfg, &fk);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		argv[0] = (char *)bad[i].bin;
 		ASSERT_EQ(0, scx_run(&cfg, bad[i].bin, argv, NULL, &c, &r));
 		EXPECT_EQ(SCX_V_SPAWN_FAILED, r.verdict);
@@ -342,8 +342,11 @@ TEST(window_values)
 	EXPECT_EQ(2000, ms);
 	EXPECT_EQ(0, scx_parse_ms("10ms", &ms));
 	EXPECT_EQ(10, ms);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_EQ(-EINVAL, scx_parse_ms(bad[i], &ms)) TH_LOG("accepted \"%s\"", bad[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *s = bad[i];
+
+		EXPECT_EQ(-EINVAL, scx_parse_ms(s, &ms)) TH_LOG("accepted \"%s\"", s);
+	}
 
 	setenv("SCX_ATTACH_TIMEOUT_MS", "soon", 1);
 	EXPECT_EQ(-EINVAL, scx_cfg_init(&cfg, err, sizeof(err)));
