@@ -35,9 +35,12 @@ SCX_LIB_HDRS := $(wildcard $(SCX_TOP)/lib/*.h)
 
 include $(KSFT_DIR)/lib.mk
 
-# The fixture schedulers need clang and the tree's libbpf and bpftool.
-SCX_CLANG := $(if $(shell command -v clang-19 2>/dev/null),clang-19,$(shell command -v clang 2>/dev/null))
-ifneq ($(and $(SCX_CLANG),$(wildcard $(SCX_TOP)/fixtures/build.mk)),)
+# The fixture schedulers need clang and the tree's libbpf and bpftool;
+# without clang the suite still builds and its fixture variants SKIP.
+SCX_CLANG := $(firstword $(foreach c,$(CLANG) clang-22 clang-21 clang-20 clang-19 clang,\
+		$(shell command -v $(c) 2>/dev/null)))
+ifneq ($(SCX_CLANG),)
+KSRC := $(abspath $(KSRC))
 include $(SCX_TOP)/fixtures/build.mk
 TEST_GEN_PROGS_EXTENDED += $(FIXTURE_PROGS)
 all: $(FIXTURE_PROGS)
@@ -56,13 +59,14 @@ $(OUTPUT)/fake_sched: selftest/fake_sched.c
 
 VM_ARGS ?=
 
-# Self-tests of the harness on a simulated sysfs tree: fast, no root needed.
+# Self-tests of the harness on a SIMULATED sysfs tree: fast, no root needed.
+# prove checks that the harness's TAP parses.
 check-sim: $(OUTPUT)/sim_test $(OUTPUT)/fake_sched
-	cd $(OUTPUT) && ./sim_test
+	cd $(OUTPUT) && prove -v --exec '' ./sim_test
 
-# The suite on a real sched_ext kernel, booted under qemu.
+# The suite on REAL kernels booted under qemu (vm/check.sh says which).
 vm-check: all
-	$(SCX_TOP)/vm/run-vm.sh --suite-dir $(OUTPUT) $(VM_ARGS)
+	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)
 
 check: check-sim vm-check
 

@@ -10,8 +10,10 @@
 #   deb-fetch.sh get SUITE PKG [PKG...]     download .debs, print their paths
 #   deb-fetch.sh deps DEB                   print a .deb's Depends package names
 #   deb-fetch.sh kernel SUITE [META]        fetch a kernel (metapackage -> image,
-#                                           base, binary, modules), unpack it,
-#                                           print the unpacked root
+#                                           base, binary), unpack it, print the
+#                                           unpacked root; with
+#                                           SCX_ATTACH_KERNEL_MODULES=1 its
+#                                           modules package too (virtme-ng)
 #   deb-fetch.sh source SUITE               fetch linux-source-X.Y, unpack the
 #                                           tree, print its path
 #
@@ -72,9 +74,10 @@ ensure_lists() {
 	fi
 }
 
-# get SUITE PKG...: download into $cache/debs, print each .deb path.
+# get SUITE PKG...: download into $cache/debs/SUITE, print each .deb path.
+# Per suite: linux-image-amd64 is a different kernel in each.
 do_get() {
-	local suite=$1 pkg f dir=$cache/debs
+	local suite=$1 pkg f dir=$cache/debs/$1
 
 	shift
 	ensure_lists
@@ -100,7 +103,7 @@ do_deps() {
 # kernel SUITE [META]: resolve the metapackage to the versioned image and
 # its split parts; unpack them into one root; print the root.
 do_kernel() {
-	local suite=$1 meta=${2:-linux-image-amd64} deb img dep parts=() root
+	local suite=$1 meta=${2:-linux-image-amd64} deb img dep parts=() root mark=.complete
 
 	deb=$(do_get "$suite" "$meta")
 	img=$(do_deps "$deb" | grep '^linux-image-' | head -n1)
@@ -109,17 +112,22 @@ do_kernel() {
 	deb=$(do_get "$suite" "$img")
 	for dep in $(do_deps "$deb"); do
 		case "$dep" in
-		linux-base-[0-9]*|linux-binary-[0-9]*|linux-modules-[0-9]*) parts+=("$dep") ;;
+		linux-base-[0-9]*|linux-binary-[0-9]*) parts+=("$dep") ;;
+		# 107 MB the initramfs VM does not need (its drivers are built in).
+		linux-modules-[0-9]*)
+			if [ "${SCX_ATTACH_KERNEL_MODULES:-0}" = 1 ]; then
+				parts+=("$dep")
+				mark=.complete-modules
+			fi ;;
 		esac
 	done
 	root=$cache/kernels/${img#linux-image-}
-	if [ ! -e "$root/.complete" ]; then
-		rm -rf "$root"
+	if [ ! -e "$root/$mark" ]; then
 		mkdir -p "$root"
 		for deb in $(do_get "$suite" "${parts[@]}"); do
 			dpkg-deb -x "$deb" "$root" || die "cannot unpack $deb"
 		done
-		touch "$root/.complete"
+		touch "$root/.complete" "$root/$mark"
 	fi
 	echo "$root"
 }

@@ -17,7 +17,7 @@ fetch=$top/tools/deb-fetch.sh
 
 packages=(
 	# build: lib/, the test, the fixture schedulers and the tree's libbpf/bpftool
-	make gcc libc6-dev pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libzstd-dev
+	make gcc libc6-dev clang-22 libelf-dev zlib1g-dev
 	python3 rsync
 	# VM runner: qemu under TCG, a busybox initramfs
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file

@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Self-test of vm/run-vm.sh against a stand-in suite built here: boots the
+# default (sched_ext) kernel and Debian trixie's kernel (no sched_ext),
+# checks exit-status round trips and the failure paths.  Prints TAP.
+#
+#   selftest.sh [run-vm.sh options...]    e.g. selftest.sh --accel tcg
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+runvm=$here/run-vm.sh
+opts=("$@")
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scx-vm-selftest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+suite=$tmp/suite
+mkdir -p "$suite"
+cat > "$suite/run_tests.sh" <<'EOF'
+#!/bin/sh
+echo "TAP version 13"
+echo "1..1"
+if [ -r /sys/kernel/sched_ext/state ]; then
+	echo "ok 1 state=$(cat /sys/kernel/sched_ext/state)"
+else
+	echo "ok 1 state=absent"
+fi
+[ -e /sys/kernel/sched_ext ] || echo "# sched_ext sysfs absent"
+echo "# vm=$SCX_ATTACH_VM uid=$(id -u) args=$*"
+exit "${SCX_ATTACH_STANDIN_RC:-0}"
+EOF
+chmod +x "$suite/run_tests.sh"
+
+n=0
+fails=0
+out=$tmp/out
+err=$tmp/err
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+
+not_ok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n $1"
+	shift
+	[ $# -eq 0 ] || echo "# $*"
+	sed 's/^/# stdout: /' "$out"
+	sed 's/^/# stderr: /' "$err"
+}
+
+# vm ARGS...: run run-vm.sh; rc, secs set.
+vm() {
+	local t0=$SECONDS
+
+	rc=0
+	"$runvm" "${opts[@]}" "$@" >"$out" 2>"$err" || rc=$?
+	secs=$((SECONDS - t0))
+	grep -h -e '^vm: booted in' -e '^vm: run took' -e '^vm: accel=' -e '^vm: kernel' "$err" |
+		sed "s/^/# /" || true
+}
+
+has() { grep -q -e "$1" "$2"; }
+
+echo "TAP version 13"
+echo "1..9"
+
+# 1-3: sched_ext kernel, exit status round trip.
+for want in 0 4 1; do
+	name="sched_ext kernel boots, state disabled, exit $want round-trips"
+	export SCX_ATTACH_STANDIN_RC=$want
+	vm --suite-dir "$suite" -- a 'b c'
+	unset SCX_ATTACH_STANDIN_RC
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name" "exit status $rc"
+	elif ! grep -Eq '^vm: kernel [^ ]+ \((tcg|kvm)\)$' "$err"; then
+		not_ok "$name" "no kernel version line on stderr"
+	elif ! has '^ok 1 state=disabled$' "$out" || ! has '^# vm=1 uid=0 args=a b c$' "$out"; then
+		not_ok "$name" "unexpected suite output"
+	elif has 'SCX_VM_' "$out"; then
+		not_ok "$name" "marker leaked into the output"
+	else
+		ok "$name"
+	fi
+done
+
+# 4: a kernel without sched_ext: the sysfs dir is absent.
+name="trixie kernel (no sched_ext) boots, sched_ext sysfs absent"
+vm --suite-dir "$suite" --kernel trixie
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^ok 1 state=absent$' "$out" || ! has '^# sched_ext sysfs absent$' "$out"; then
+	not_ok "$name" "sched_ext present: $(head -n1 "$out")"
+else
+	ok "$name"
+fi
+
+# 5: a suite binary whose library is missing: clear error, no boot.
+name="missing library is named before booting"
+cc=$(command -v cc || command -v gcc || true)
+if [ -z "$cc" ]; then
+	n=$((n + 1))
+	echo "ok $n $name # SKIP no C compiler"
+else
+	bad=$tmp/badsuite
+	mkdir -p "$bad"
+	cp "$suite/run_tests.sh" "$bad/"
+	echo 'int scx_gone(void) { return 0; }' > "$tmp/gone.c"
+	echo 'int scx_gone(void); int main(void) { return scx_gone(); }' > "$tmp/main.c"
+	"$cc" -shared -fPIC -o "$tmp/libscxgone.so" "$tmp/gone.c"
+	"$cc" -o "$bad/scx_needs_gone" "$tmp/main.c" -L"$tmp" -lscxgone
+	rm "$tmp/libscxgone.so"
+	vm --suite-dir "$bad"
+	if [ "$rc" = 0 ] || [ "$rc" = 4 ] || [ "$rc" = 1 ]; then
+		not_ok "$name" "exit status $rc"
+	elif ! has 'scx_needs_gone needs libscxgone.so' "$err"; then
+		not_ok "$name" "error does not name binary and library"
+	elif has '^vm: booted' "$err"; then
+		not_ok "$name" "booted anyway"
+	else
+		ok "$name"
+	fi
+fi
+
+# 6: not a kernel at all.
+name="text file as kernel gives a boot failure"
+echo "this is not a kernel" > "$tmp/bogus"
+vm --suite-dir "$suite" --kernel "$tmp/bogus" --boot-timeout 20
+if [ "$rc" = 0 ] || [ "$rc" = 4 ] || [ "$rc" = 1 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^vm: guest did not boot' "$err"; then
+	not_ok "$name" "no boot-failure message"
+elif [ "$secs" -gt 30 ]; then
+	not_ok "$name" "took ${secs}s, boot timeout 20s"
+else
+	ok "$name"
+fi
+
+# 7: a corrupt image: the decompressor halts, the boot deadline fires and
+# the console tail says why.
+name="corrupt kernel image hits the boot timeout with console tail"
+root=$("$top/tools/deb-fetch.sh" kernel trixie-backports 2>/dev/null || true)
+img=$(find "$root/usr/lib/modules" -mindepth 2 -maxdepth 2 -name vmlinuz 2>/dev/null | head -n1)
+if [ -z "$img" ]; then
+	not_ok "$name" "cannot find the trixie-backports vmlinuz"
+else
+	cp "$img" "$tmp/vmlinuz-bad"
+	size=$(stat -c %s "$tmp/vmlinuz-bad")
+	head -c 4096 /dev/zero | dd of="$tmp/vmlinuz-bad" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	vm --suite-dir "$suite" --kernel "$tmp/vmlinuz-bad" --boot-timeout 15
+	if [ "$rc" = 0 ] || [ "$rc" = 4 ] || [ "$rc" = 1 ]; then
+		not_ok "$name" "exit status $rc"
+	elif ! has '^vm: guest did not boot' "$err" || ! has '^vm: | ' "$err"; then
+		not_ok "$name" "no boot-failure message with console tail"
+	elif [ "$secs" -gt 30 ]; then
+		not_ok "$name" "took ${secs}s, boot timeout 15s"
+	else
+		ok "$name"
+	fi
+fi
+
+# 8: a guest kernel panic is reported as such.
+name="guest kernel panic is detected"
+vm --suite-dir "$suite" --cmd 'echo c > /proc/sysrq-trigger'
+if [ "$rc" = 0 ] || [ "$rc" = 4 ] || [ "$rc" = 1 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^vm: guest kernel panic: Kernel panic - not syncing: sysrq' "$err"; then
+	not_ok "$name" "panic not reported"
+else
+	ok "$name"
+fi
+
+# 9: --user runs the command unprivileged.
+name="--user runs the suite as an unprivileged user"
+vm --suite-dir "$suite" --user scxtest
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^# vm=1 uid=1000 args=$' "$out"; then
+	not_ok "$name" "not run as uid 1000"
+else
+	ok "$name"
+fi
+
+[ "$fails" = 0 ]
