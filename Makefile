@@ -68,6 +68,12 @@ check-sim: $(OUTPUT)/sim_test $(OUTPUT)/fake_sched
 vm-check: all
 	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)
 
+# Fragments with one job each: the ecosystem checks, the benchmark, and
+# the reliability checks (sanitizers, fuzzing, soak, kill cases).
+-include $(SCX_TOP)/tools/ecosystem.mk
+-include $(SCX_TOP)/bench/bench.mk
+-include $(SCX_TOP)/reliability/reliability.mk
+
 check: check-sim vm-check
 
 .PHONY: check check-sim vm-check

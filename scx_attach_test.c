@@ -268,11 +268,11 @@ TEST_F_TIMEOUT(scx, verdict, TEST_TIMEOUT_S)
 		SKIP(return, SKIP_BUSY);
 	}
 
-	scx_report_summary(stdout, r);
-	if (r->verdict != variant->expect || r->verdict != SCX_V_ATTACHED) {
-		/* Expected failures are dumped too: the dump is part of what we test. */
+	/* Expected failures are dumped too: the dump is part of what we test. */
+	if (r->verdict != variant->expect || r->verdict != SCX_V_ATTACHED)
 		scx_report(stdout, r, &self->child, self->cmdline);
-	}
+	else
+		scx_report_summary(stdout, r);
 	ASSERT_EQ(variant->expect, r->verdict)
 		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(variant->expect),
 		       scx_verdict_name(r->verdict));

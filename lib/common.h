@@ -37,6 +37,7 @@ struct scx_cfg {
 	unsigned int poll_ms;	/* fallback cadence when no event arrives */
 	size_t log_cap;		/* bytes of scheduler output kept in the log file */
 	bool uevent;		/* listen to kobject uevents (the fast path) */
+	bool pidfd;		/* false: act as on kernels before pidfd_open() */
 	bool load;		/* run the built-in load during the hold window */
 	char sysfs[PATH_MAX];	/* sched_ext sysfs root (a fake one in self-tests) */
 	char kmsg[PATH_MAX];	/* kernel log: /dev/kmsg or a file of kmsg records */

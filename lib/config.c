@@ -116,6 +116,7 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	cfg->settle_ms = 10000;
 	cfg->poll_ms = 500;
 	cfg->uevent = true;
+	cfg->pidfd = true;
 
 	wall_set = getenv("SCX_ATTACH_WALL_MS") && *getenv("SCX_ATTACH_WALL_MS");
 	ret = ret ?: env_ms("SCX_ATTACH_GATE_MS", &cfg->gate_ms, err, errlen);
@@ -128,6 +129,7 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	ret = ret ?: env_kb("SCX_ATTACH_LOG_CAP_KB", &cap_kb, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_UEVENT", &cfg->uevent, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_LOAD", &cfg->load, err, errlen);
+	ret = ret ?: env_bool("SCX_ATTACH_PIDFD", &cfg->pidfd, err, errlen);
 	ret = ret ?: env_path("SCX_ATTACH_SYSFS", cfg->sysfs, SCX_SYSFS_DEFAULT, err, errlen);
 	ret = ret ?: env_path("SCX_ATTACH_KMSG", cfg->kmsg, SCX_KMSG_DEFAULT, err, errlen);
 	ret = ret ?: env_path("TMPDIR", cfg->tmpdir, "/tmp", err, errlen);

@@ -139,8 +139,7 @@ void scx_report(FILE *f, const struct scx_result *r, const struct scx_child *c,
 	const char *p;
 	size_t n;
 
-	fprintf(f, "# verdict: %s\n", scx_verdict_name(r->verdict));
-	fprintf(f, "# what happened: %s\n", r->detail);
+	scx_report_summary(f, r);
 	if (cmdline)
 		fprintf(f, "# scheduler: %s%s\n", cmdline, c->pid > 0 ? "" : " (not started)");
 	if (c->pid > 0) {

@@ -21,7 +21,7 @@ const char *scx_wake_name(enum scx_wake w);
 void scx_report_summary(FILE *f, const struct scx_result *r);
 
 /*
- * The failure dump, as TAP diagnostic lines ("# ..."): verdict and detail,
+ * The failure dump, as TAP diagnostic lines ("# ..."): the summary,
  * the scheduler's log tail with its last non-empty line called out as the
  * fingerprint, the kernel's sched_ext lines, the sysfs state, the hint.
  * Scheduler output is sanitized: it never reaches the stream raw.

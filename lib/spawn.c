@@ -297,9 +297,12 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	out[0] = -1;
 	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
 
-	/* Without pidfd (before 5.3), liveness falls back to waitid(WNOHANG). */
-	c->pidfd = sys_pidfd_open(c->pid, 0);
-	if (c->pidfd < 0 && errno != ENOSYS) {
+	/*
+	 * Without pidfd (before 5.3), liveness falls back to waitid(WNOHANG)
+	 * on our own child, which unlike /proc cannot be fooled by pid reuse.
+	 */
+	c->pidfd = cfg->pidfd ? sys_pidfd_open(c->pid, 0) : -1;
+	if (cfg->pidfd && c->pidfd < 0 && errno != ENOSYS) {
 		ret = -errno;
 		snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
 		goto out;

@@ -46,6 +46,7 @@ FIXTURE_VARIANT(sim) {
 	const char *reason;	/* must appear in the kernel's reason */
 	unsigned int attach_ms;	/* CPU budget, 0: default */
 	unsigned int wall_ms;	/* wall guard, 0: default */
+	bool no_pidfd;		/* the pre-5.3 path: waitid() at a 50 ms cadence */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -99,6 +100,14 @@ FIXTURE_VARIANT_ADD(sim, daemonize) {
 	.mode = "daemonize", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 0",
 };
 
+FIXTURE_VARIANT_ADD(sim, healthy_no_pidfd) {
+	.mode = "healthy", .expect = SCX_V_ATTACHED, .no_pidfd = true,
+};
+
+FIXTURE_VARIANT_ADD(sim, die_after_no_pidfd) {
+	.mode = "die-after", .expect = SCX_V_DIED_AFTER, .detail = "signal 11", .no_pidfd = true,
+};
+
 FIXTURE_VARIANT_ADD(sim, flood_log) {
 	.mode = "flood", .expect = SCX_V_ATTACHED,
 };
@@ -133,6 +142,7 @@ FIXTURE_SETUP(sim)
 		self->cfg.attach_ms = variant->attach_ms;
 	if (variant->wall_ms)
 		self->cfg.wall_ms = variant->wall_ms;
+	self->cfg.pidfd = !variant->no_pidfd;
 	self->argv[0] = fake_sched_path;
 	self->argv[1] = self->fk.dir;
 	self->argv[2] = (char *)variant->mode;
@@ -188,9 +198,10 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 
 	self->ran = true;
 	ASSERT_EQ(0, scx_run(&self->cfg, fake_sched_path, self->argv, "fake", &self->child, r));
-	scx_report_summary(stdout, r);
 	if (r->verdict != variant->expect)
 		scx_report(stdout, r, &self->child, variant->mode);
+	else
+		scx_report_summary(stdout, r);
 	ASSERT_EQ(variant->expect, r->verdict)
 		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(variant->expect),
 		       scx_verdict_name(r->verdict));
@@ -209,6 +220,7 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 		EXPECT_GE(r->t_verdict, self->cfg.gate_ms * NSEC_PER_MSEC);
 		EXPECT_LE(r->t_attach, r->t_verdict);
 	}
+	EXPECT_EQ(variant->no_pidfd, self->child.pidfd < 0);
 	if (!strcmp(variant->mode, "flood")) {
 		char tail[SCX_TAIL_LEN + 1];
 
@@ -247,7 +259,7 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	ASSERT_NE(NULL, f);
 	scx_report(f, &r, &c, "fake_sched reject");
 	fclose(f);
-	EXPECT_NE(NULL, strstr(buf, "# verdict: rejected by the kernel\n"));
+	EXPECT_NE(NULL, strstr(buf, "# verdict: rejected by the kernel: "));
 	EXPECT_NE(NULL, strstr(buf, "# fingerprint: EXIT: rejected"));
 	EXPECT_NE(NULL, strstr(buf, "# | sched_ext: BPF scheduler \"fake_1.0.0_gdeadbeef\" disabled (runtime error)"));
 	EXPECT_NE(NULL, strstr(buf, "# hint: "));
