@@ -385,12 +385,12 @@ static int write_file(const char *dir, const char *name, const char *s, size_t n
 
 TEST(args_files)
 {
-	char dir[] = "/tmp/scx_args.XXXXXX", path[PATH_MAX], buf[SCX_ARGS_FILE_MAX];
+	char dir[PATH_MAX], path[PATH_MAX + 16], buf[SCX_ARGS_FILE_MAX];
 	char err[SCX_ERR_LEN], *argv[SCX_ARGS_MAX], *big, many[4 * (SCX_ARGS_MAX + 1)];
+	const char *tmp = getenv("TMPDIR");
 	int i;
 
-	if (getenv("TMPDIR"))
-		snprintf(dir, sizeof(dir), "/tmp/scx_args.XXXXXX");
+	snprintf(dir, sizeof(dir), "%.4000s/scx_args.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	ASSERT_NE(NULL, mkdtemp(dir));
 
 	/* Missing: no arguments, as the seed had it. */
