@@ -54,7 +54,10 @@ harness=()
 emulated=${SCX_ATTACH_VM:-0}
 
 need() {
-	[ $# -ge 2 ] && [ -n "$2" ] || { echo "run_tests.sh: $1 needs a value" >&2; exit 2; }
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		echo "run_tests.sh: $1 needs a value" >&2
+		exit 2
+	fi
 }
 
 while [ $# -gt 0 ]; do
