@@ -22,6 +22,7 @@
 #include "lib/common.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
+#include "lib/suite.h"
 #include "lib/watch.h"
 
 #include "kselftest_harness.h"
@@ -33,8 +34,13 @@
 #define SKIP_NO_SCHED	"no scheduler to test: set SCX_ATTACH_SCHED or run_tests.sh --sched PATH"
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
 
-/* Longer than any sum of windows a sane configuration gives one test. */
+/*
+ * Longer than any sum of windows a sane configuration gives one test.
+ * reliability/ builds a short one to test what a harness timeout leaves.
+ */
+#ifndef TEST_TIMEOUT_S
 #define TEST_TIMEOUT_S	600
+#endif
 
 FIXTURE(scx) {
 	struct scx_cfg cfg;
@@ -197,6 +203,11 @@ FIXTURE_SETUP(scx)
 
 	self->skip = false;
 	self->started = false;
+	/* What an earlier, killed test left; and die with the suite. */
+	ret = scx_suite_sweep();
+	if (ret > 0)
+		ksft_print_msg("stopped %d process(es) an earlier test left behind\n", ret);
+	scx_suite_guard();
 	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
 	if (variant->wall_ms)
 		self->cfg.wall_ms = scx_max(variant->wall_ms, self->cfg.gate_ms);
@@ -300,5 +311,7 @@ int main(int argc, char **argv)
 		ksft_print_header();
 		ksft_exit_skip(SKIP_NO_SCX "\n");
 	}
+	/* Schedulers must not outlive the suite, however it ends: lib/suite.h. */
+	scx_suite_init();
 	return test_harness_run(argc, argv);
 }

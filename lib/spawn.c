@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "suite.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
@@ -30,11 +31,17 @@
 #ifndef __NR_pidfd_send_signal
 #define __NR_pidfd_send_signal 424
 #endif
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC	(1U << 2)
+#endif
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-#define LOG_NAME	"scheduler.log"
 #define EXEC_WAIT_MS	5000	/* fork -> execve, or its error */
 #define ORPHAN_ROUNDS	8	/* a chain of daemonizing forks, bounded */
+#define FD_SCAN_MAX	65536	/* without close_range(): fds we mark CLOEXEC */
 
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
@@ -144,7 +151,7 @@ static char **build_env(void)
 	char **env;
 	char *s;
 
-	env = calloc(ARRAY_LEN(keep_env) + 2, sizeof(*env));
+	env = calloc(ARRAY_LEN(keep_env) + 3, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (i = 0; i < ARRAY_LEN(keep_env); i++) {
@@ -158,6 +165,10 @@ static char **build_env(void)
 	/* Rust schedulers: keep libbpf's chatter out of the log by default. */
 	v = getenv("RUST_LOG");
 	if (asprintf(&s, "RUST_LOG=%s," RUST_LOG_EXTRA, v && *v ? v : "info") < 0)
+		goto fail;
+	env[n++] = s;
+	/* Whose it is: daemons inherit it, so a later suite finds strays. */
+	if (asprintf(&s, SCX_OWNER_ENV "=%s", scx_owner_tag()) < 0)
 		goto fail;
 	env[n++] = s;
 	return env;
@@ -177,6 +188,28 @@ static void free_env(char **env)
 	free(env);
 }
 
+int scx_log_open(struct scx_child *c, char *err, size_t errlen)
+{
+	int ret;
+
+	c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->dir_fd < 0)
+		goto fail;
+	/* O_EXCL|O_NOFOLLOW: a planted file or symlink is refused, never followed. */
+	c->log_fd = openat(c->dir_fd, SCX_LOG_NAME,
+			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (c->log_fd < 0)
+		goto fail;
+	if (snprintf(c->log_path, sizeof(c->log_path), "%.*s/" SCX_LOG_NAME,
+		     (int)(sizeof(c->log_path) - sizeof(SCX_LOG_NAME) - 1), c->dir) < 0)
+		c->log_path[0] = '\0';
+	return 0;
+fail:
+	ret = -errno;
+	snprintf(err, errlen, "cannot create the log in %s: %s", c->dir, strerror(-ret));
+	return ret;
+}
+
 static int make_log(struct scx_child *c, const struct scx_cfg *cfg, char *err, size_t errlen)
 {
 	int n;
@@ -192,21 +225,7 @@ static int make_log(struct scx_child *c, const struct scx_cfg *cfg, char *err, s
 		c->dir[0] = '\0';
 		return -errno;
 	}
-	c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dir_fd < 0)
-		goto fail;
-	/* O_EXCL|O_NOFOLLOW: a planted file or symlink is refused, never followed. */
-	c->log_fd = openat(c->dir_fd, LOG_NAME,
-			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (c->log_fd < 0)
-		goto fail;
-	if (snprintf(c->log_path, sizeof(c->log_path), "%.*s/" LOG_NAME,
-		     (int)(sizeof(c->log_path) - sizeof(LOG_NAME) - 1), c->dir) < 0)
-		c->log_path[0] = '\0';
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot create the log in %s: %s", c->dir, strerror(errno));
-	return -errno;
+	return scx_log_open(c, err, errlen);
 }
 
 static void __attribute__((__noreturn__))
@@ -227,6 +246,15 @@ child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	/*
+	 * Only 0-2 reach the scheduler: fds our caller inherited without
+	 * O_CLOEXEC (a runner's log or status pipe) would let it write there
+	 * or hold the runner's pipes open.  CLOEXEC, not close: err_fd must
+	 * survive a failed execve.
+	 */
+	if (syscall(__NR_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
+		for (fd = 3; fd < FD_SCAN_MAX && fd < sysconf(_SC_OPEN_MAX); fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execve(bin, argv, env);
 fail:
 	sig = errno;
@@ -440,16 +468,33 @@ static int stop_pid(pid_t pid, int pidfd, unsigned int grace_ms, siginfo_t *si)
 	return signal_and_reap(pid, pidfd, SIGKILL, scx_max(grace_ms, 1000U), si);
 }
 
-/* Children of ours other than the scheduler: what a daemonizing one left. */
-static int find_orphans(pid_t *pids, int max)
+int scx_proc_ours(void)
 {
-	char path[300], buf[512], *p;
-	pid_t self = getpid();
+	char buf[32];
+	ssize_t len;
+
+	/*
+	 * /proc numbers pids in its own namespace: if that is not ours (a pid
+	 * namespace with the host's /proc), they would name other processes.
+	 */
+	len = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -errno ?: -ENOENT;
+	buf[len] = '\0';
+	return atoi(buf) == getpid() ? 0 : -EXDEV;
+}
+
+int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
+{
+	char path[300], buf[512], *p, state;
+	int n = 0, fd, ppid, threads;
 	struct dirent *de;
-	int n = 0, fd, ppid;
 	ssize_t len;
 	DIR *d;
 
+	n = scx_proc_ours();
+	if (n)
+		return n;
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
@@ -467,11 +512,68 @@ static int find_orphans(pid_t *pids, int max)
 		buf[len] = '\0';
 		/* comm may hold spaces and parens: parse after the last ')'. */
 		p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == self)
+		if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+				 " %*u %*u %*d %*d %*d %*d %d", &state, &ppid, &threads) != 3 ||
+		    ppid != parent)
+			continue;
+		/*
+		 * A leader shows Z once its main thread exits, while other
+		 * threads (a test's guard) still live and hold its children:
+		 * those come to us only when the last thread is gone.
+		 */
+		if (!live || state != 'Z' || threads > 1)
 			pids[n++] = atoi(de->d_name);
 	}
 	closedir(d);
 	return n;
+}
+
+/* Children of ours other than the scheduler: what a daemonizing one left. */
+static int find_orphans(pid_t *pids, int max)
+{
+	return scx_proc_children(getpid(), pids, max, false);
+}
+
+/* Remember @pid in @seen (at most 64); true if it is new. */
+bool scx_pid_once(pid_t *seen, int *n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (seen[i] == pid)
+			return false;
+	if (*n < 64)
+		seen[(*n)++] = pid;
+	return true;
+}
+
+int scx_kill_children(unsigned int ms)
+{
+	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
+	pid_t pids[64], seen[64];
+	int i, n, killed = 0;
+	siginfo_t si;
+
+	for (;;) {
+		n = scx_proc_children(getpid(), pids, 64, true);
+		if (n <= 0)
+			break;
+		/* A dying one is killed again each round, and counted once. */
+		for (i = 0; i < n; i++)
+			if (!kill(pids[i], SIGKILL))
+				scx_pid_once(seen, &killed, pids[i]);
+		/* Reap; a killed parent's daemons come to us (subreaper) next round. */
+		do {
+			memset(&si, 0, sizeof(si));
+		} while (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG) && si.si_pid);
+		if (scx_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		poll(NULL, 0, 10);
+	}
+	do {
+		memset(&si, 0, sizeof(si));
+	} while (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG) && si.si_pid);
+	return n < 0 ? n : killed;
 }
 
 static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
@@ -482,8 +584,9 @@ static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
 
 	for (round = 0; round < ORPHAN_ROUNDS; round++) {
 		n = find_orphans(pids, 64);
+		/* -EXDEV: /proc cannot tell us; the pidfd kill above still held. */
 		if (n <= 0)
-			return n < 0 ? n : ret;
+			return n < 0 && n != -EXDEV ? n : ret;
 		for (i = 0; i < n; i++) {
 			pidfd = sys_pidfd_open(pids[i], 0);
 			if (stop_pid(pids[i], pidfd, grace_ms, &si) == -ETIMEDOUT)
@@ -564,7 +667,7 @@ void scx_child_release(struct scx_child *c, bool keep)
 		close(c->log_fd);
 	if (c->dir_fd >= 0) {
 		if (!keep)
-			unlinkat(c->dir_fd, LOG_NAME, 0);
+			unlinkat(c->dir_fd, SCX_LOG_NAME, 0);
 		close(c->dir_fd);
 	}
 	if (c->dir[0] && !keep)

@@ -12,6 +12,7 @@
 #define SCX_ARGS_MAX		256	/* arguments from an args file */
 #define SCX_ARGS_FILE_MAX	65536	/* bytes; more is not an args file */
 #define SCX_TAIL_LEN		8192	/* scheduler output kept in memory */
+#define SCX_LOG_NAME		"scheduler.log"	/* in the private directory */
 
 struct scx_child {
 	pid_t pid;
@@ -59,6 +60,15 @@ int scx_bin_check(const char *bin, char *err, size_t errlen);
 int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	      char *const argv[], char *err, size_t errlen);
 
+/*
+ * Create the log in the private directory @c->dir (made by mkdtemp):
+ * O_EXCL|O_NOFOLLOW, so a file or symlink planted there is refused, never
+ * followed; the directory itself is opened O_NOFOLLOW too.  Fills
+ * @c->dir_fd, @c->log_fd and @c->log_path; -errno with @err filled.
+ * scx_spawn() calls it; it is exposed so that tests can plant things.
+ */
+int scx_log_open(struct scx_child *c, char *err, size_t errlen);
+
 /* Move pending output into the log.  Returns 1 at EOF, 0, or -errno. */
 int scx_child_drain(struct scx_child *c);
 
@@ -74,6 +84,25 @@ uint64_t scx_child_cpu_ns(const struct scx_child *c);
  * state); the caller reports it rather than hang.
  */
 int scx_child_stop(struct scx_child *c, unsigned int grace_ms);
+
+/* 0 if /proc shows our pid namespace, -EXDEV if not, -errno. */
+int scx_proc_ours(void);
+
+/*
+ * Children of @parent per /proc, zombies too unless @live (a zombie leader
+ * whose other threads still run counts as live).  -EXDEV when /proc is not
+ * of our pid namespace (its pids would name others).
+ */
+int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live);
+
+/*
+ * SIGKILL and reap every child of ours, and the daemons that then come
+ * back to us as subreaper, for at most @ms.  Returns how many were killed.
+ */
+int scx_kill_children(unsigned int ms);
+
+/* Remember @pid in @seen (64 slots, @n used); true the first time. */
+bool scx_pid_once(pid_t *seen, int *n, pid_t pid);
 
 /* Copy the newest output, oldest first, into @buf.  Returns its length. */
 size_t scx_child_tail(const struct scx_child *c, char *buf, size_t len);

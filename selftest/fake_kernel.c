@@ -24,6 +24,7 @@
 #define T_OPS_MS	160	/* enabling -> root/ops (measured) */
 #define T_ENABLED_MS	210	/* root/ops -> enabled (measured) */
 #define T_DISABLE_MS	20
+#define T_SEQ_MS	5	/* "enabled" -> enable_seq bumped */
 
 static unsigned long long kseq;
 
@@ -140,11 +141,13 @@ static void serve(struct fake_kernel *fk, int cfd)
 		n = write(cfd, "rejected\n", 9);
 		return;
 	}
+	/* 7.3's order: enabled, the log line (and uevent), then enable_seq. */
+	set_state(fk, "enabled");
+	klog(fk, 6, "sched_ext: BPF scheduler \"%s\" enabled%s", name, "");
+	fk_sleep(fk, T_SEQ_MS);
 	fk->seq++;
 	snprintf(line, sizeof(line), "%lld", fk->seq);
-	set_state(fk, "enabled");
 	put_file(fk->sys, "enable_seq", line);
-	klog(fk, 6, "sched_ext: BPF scheduler \"%s\" enabled%s", name, "");
 	n = write(cfd, "enabled\n", 8);
 
 	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
