@@ -1,0 +1,277 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Killed mid-flight, on the real kernel (run inside the VM, as root, from
+# the suite dir; vm-kill.sh boots it).  For each case: within the kill
+# grace the scheduler is gone (no live scx_fault process, daemons
+# included) and sched_ext is back to "disabled"; then the next test starts
+# clean (the fault_none variant passes, not SKIP busy).
+#
+#   1 SIGKILL the test binary while it waits for attach
+#   2 SIGKILL it during the hold window
+#   3 TEST_F_TIMEOUT expires (scx_attach_test_t20: a 20 s timeout build)
+#   4 runner.sh's "settings" timeout expires (kselftest runner, timeout=10)
+#   5 a scheduler that ignores SIGTERM, test binary SIGKILLed
+#   6 a daemonized scheduler, test binary SIGKILLed during the hold
+#   7 a daemonized scheduler, TEST_F_TIMEOUT expires
+#   8 a daemonized scheduler, every process of the suite SIGKILLed at once
+#
+# Prints TAP and a "kill: N passed, N failed" line.
+
+set -u
+cd "$(dirname "$0")" || exit 2
+here=$(pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/scx-kill.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+
+export SCX_ATTACH_TIMEOUT_MS=60000 SCX_ATTACH_WALL_MS=180000 SCX_ATTACH_SETTLE_MS=30000
+export SCX_ATTACH_GRACE_MS=5000 SCX_ATTACH_LOAD=0 SCX_ATTACH_OPS=fault
+grace_cs=500		# the kill grace, in centiseconds
+n=0
+fails=0
+
+now_cs() {
+	read -r up _ < /proc/uptime
+	echo "${up%.*}${up#*.}"
+}
+
+secs() {
+	printf '%d.%02d' $(($1 / 100)) $(($1 % 100))
+}
+
+state() {
+	cat /sys/kernel/sched_ext/state 2>/dev/null || echo absent
+}
+
+# Live (not zombie) processes named $1: "pid ppid sid" lines.
+live() {
+	for s in /proc/[0-9]*/stat; do
+		{ read -r line < "$s"; } 2>/dev/null || continue
+		case "$line" in
+		*"($1) "*) ;;
+		*) continue ;;
+		esac
+		set -- "$1" ${line##*) }
+		[ "$2" = Z ] && continue
+		echo "${s#/proc/} ppid=$3 sid=$5" | sed 's|/stat||'
+	done
+}
+
+clean() {
+	[ -z "$(live scx_fault)" ] && [ "$(state)" = disabled ]
+}
+
+# wait_for CENTISECONDS CMD...: poll every 0.05 s
+wait_for() {
+	local limit=$1 t0
+
+	shift
+	t0=$(now_cs)
+	while ! "$@"; do
+		[ $(($(now_cs) - t0)) -ge "$limit" ] && return 1
+		sleep 0.05
+	done
+}
+
+enabled() {
+	[ "$(state)" = enabled ]
+}
+
+sched_up() {
+	[ -n "$(live scx_fault)" ]
+}
+
+force_clean() {
+	for p in $(live scx_fault | cut -d' ' -f1); do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait_for 3000 clean
+}
+
+# The next test must start clean: fault_none attaches and passes.
+next_test_ok() {
+	SCX_ATTACH_GATE_MS=500 SCX_ATTACH_HOLD_MS=500 ./scx_attach_test -v fault_none \
+		> "$work/next.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -q '^ok 1 scx.fault_none.verdict$' "$work/next.out"
+}
+
+# verdict NAME T_KILL: the checks after a kill at T_KILL (centiseconds)
+verdict() {
+	local name=$1 t_kill=$2 dt left
+
+	n=$((n + 1))
+	if wait_for "$grace_cs" clean; then
+		dt=$(($(now_cs) - t_kill))
+		if next_test_ok; then
+			echo "ok $n $name"
+			echo "# scheduler gone and sched_ext disabled $(secs $dt) s after the kill; next test passed"
+			return 0
+		fi
+		fails=$((fails + 1))
+		echo "not ok $n $name"
+		echo "# clean after $(secs $dt) s, but the next test failed (rc $rc):"
+		sed 's/^/#   /' "$work/next.out"
+		force_clean
+		return 1
+	fi
+	fails=$((fails + 1))
+	left=$(live scx_fault)
+	echo "not ok $n $name"
+	echo "# $(secs $grace_cs) s after the kill: state $(state), ops '$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)'"
+	[ -z "$left" ] || printf '%s\n' "$left" | sed 's/^/#   still alive: scx_fault pid /'
+	if wait_for 18000 clean; then
+		echo "#   ... clean by itself $(secs $(($(now_cs) - t_kill))) s after the kill"
+	else
+		echo "#   ... still not clean after 180 s: killed by hand"
+		force_clean
+	fi
+	return 1
+}
+
+# start_test OUT BINARY ARGS...: in the background, pid in $tpid
+start_test() {
+	local out=$1
+
+	shift
+	"$@" > "$out" 2>&1 &
+	tpid=$!
+}
+
+# A scheduler that daemonizes and attaches, while what we started stays.
+cat > "$work/daemon_wrap" <<EOF
+#!/bin/sh
+$here/scx_fault --fault=daemonize
+exec sleep 100000
+EOF
+chmod 755 "$work/daemon_wrap"
+
+echo "TAP version 13"
+echo "1..8"
+if ! clean; then
+	echo "Bail out! sched_ext not idle at the start: state $(state)"
+	exit 1
+fi
+
+# 1: waiting for attach (loaded, never attaching)
+name="SIGKILL the test binary while it waits for attach"
+SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=hang \
+	start_test "$work/1.out" ./scx_attach_test -v user
+wait_for 6000 sched_up && sleep 2
+t=$(now_cs)
+kill -9 "$tpid"
+wait "$tpid" 2>/dev/null
+verdict "$name" "$t"
+
+# 2: attached, in the hold window
+name="SIGKILL the test binary during the hold window"
+SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=none SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/2.out" ./scx_attach_test -v user
+wait_for 6000 enabled && sleep 2
+t=$(now_cs)
+kill -9 "$tpid"
+wait "$tpid" 2>/dev/null
+verdict "$name" "$t"
+
+# 3: the harness's own timeout (20 s) SIGKILLs the test's process group
+name="TEST_F_TIMEOUT expires during the hold window"
+SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=none SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/3.out" ./scx_attach_test_t20 -v user
+wait "$tpid"
+t=$(now_cs)
+if ! grep -q 'Test terminated by timeout' "$work/3.out"; then
+	echo "# the harness did not time the test out:"
+	sed 's/^/#   /' "$work/3.out"
+fi
+verdict "$name" "$t"
+
+# 4: runner.sh's settings timeout (10 s): TERM to the test binary only
+name="runner.sh settings timeout expires during the hold window"
+ks=$work/ks
+mkdir -p "$ks/kselftest" "$ks/scx"
+cp runner.sh ktap_helpers.sh "$ks/kselftest/"
+ln -s "$here/scx_attach_test" "$ks/scx/scx_attach_test"
+echo "timeout=10" > "$ks/scx/settings"
+# GNU timeout: runner.sh uses --foreground, which busybox's lacks.
+[ -x ./timeout ] && rm -f /usr/bin/timeout && cp ./timeout /usr/bin/timeout
+t0=$(now_cs)
+(
+	cd "$ks/scx" && BASE_DIR=$ks KSELFTEST_SCX_ATTACH_TEST_ARGS="-v user" \
+	SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=none SCX_ATTACH_HOLD_MS=120000 \
+	/bin/busybox timeout 170 sh -c '. "$BASE_DIR/kselftest/runner.sh"; run_many ./scx_attach_test'
+) > "$work/4.out" 2>&1
+t=$(now_cs)
+echo "# runner returned after $(secs $((t - t0))) s"
+# The kill is the runner's, 10 s after the start: the grace counts from there.
+t_kill=$((t0 + 1000))
+if ! grep -q '^not ok 1 selftests: scx: scx_attach_test # TIMEOUT 10 seconds' "$work/4.out"; then
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n $name"
+	echo "# the runner did not report the timeout:"
+	sed 's/^/#   /' "$work/4.out"
+	force_clean
+elif [ $((t - t_kill)) -gt $grace_cs ]; then
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n $name"
+	echo "# the runner itself returned $(secs $((t - t_kill))) s after its timeout: the test ran on"
+	force_clean
+else
+	verdict "$name" "$t_kill"
+fi
+
+# 5: SIGTERM is ignored: only SIGKILL can end it
+name="scheduler ignoring SIGTERM, test binary SIGKILLed"
+SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=ignore-term SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/5.out" ./scx_attach_test -v user
+wait_for 6000 enabled && sleep 2
+t=$(now_cs)
+kill -9 "$tpid"
+wait "$tpid" 2>/dev/null
+verdict "$name" "$t"
+
+# 6: a daemon left the process group; its parent, which we started, stays
+name="daemonized scheduler, test binary SIGKILLed during the hold"
+SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/6.out" ./scx_attach_test -v user
+wait_for 6000 enabled && sleep 2
+echo "# before the kill: $(live scx_fault | sed 's/^/scx_fault pid /')"
+t=$(now_cs)
+kill -9 "$tpid"
+wait "$tpid" 2>/dev/null
+verdict "$name" "$t"
+
+# 7: the daemon escapes the harness's process-group kill
+name="daemonized scheduler, TEST_F_TIMEOUT expires"
+SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/7.out" ./scx_attach_test_t20 -v user
+wait "$tpid"
+t=$(now_cs)
+verdict "$name" "$t"
+
+# 8: nothing of the suite survives to clean up: init adopts the daemon,
+# still attached, and the next suite must find it and clean up as it starts.
+name="daemonized scheduler, every suite process SIGKILLed at once; the next suite cleans up"
+SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
+	start_test "$work/8.out" ./scx_attach_test -v user
+wait_for 6000 enabled && sleep 2
+kill -9 $(live scx_attach_test | cut -d' ' -f1) 2>/dev/null
+wait "$tpid" 2>/dev/null
+sleep 1
+echo "# 1 s after the kill: state $(state); $(live scx_fault | sed 's/^/scx_fault pid /')"
+n=$((n + 1))
+t=$(now_cs)
+if next_test_ok && clean; then
+	echo "ok $n $name"
+	echo "# the next suite ran clean: $(secs $(($(now_cs) - t))) s for its whole run"
+else
+	fails=$((fails + 1))
+	echo "not ok $n $name"
+	echo "# next test rc $rc, state $(state), $(live scx_fault | sed 's/^/scx_fault pid /')"
+	sed 's/^/#   /' "$work/next.out"
+	force_clean
+fi
+
+echo "kill: $((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
