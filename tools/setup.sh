@@ -23,6 +23,11 @@ packages=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file
 	# TAP consumers
 	perl
+	# tools/check-ecosystem.sh: kconfig (merge_config.sh), DEBUG_INFO_BTF
+	# (PAHOLE_VERSION), virtme-ng's guest devices
+	flex bison pahole udev
+	# reliability/: ASan, UBSan and libFuzzer runtimes for clang-19
+	clang-19 libclang-rt-19-dev
 )
 
 if [ "$(id -u)" != 0 ]; then
@@ -47,6 +52,12 @@ tree=$("$fetch" source trixie-backports)
 kernel=$("$fetch" kernel trixie-backports)
 echo "setup.sh: Linux tree $tree"
 echo "setup.sh: sched_ext kernel $kernel"
+
+# trixie's virtme-ng is pure Python and installs on Debian 12 with its
+# dependencies from bookworm; only this one .deb comes from trixie.
+if ! command -v vng >/dev/null; then
+	apt-get install -y -q --no-install-recommends "$("$fetch" get trixie virtme-ng)"
+fi
 
 if [ "${1:-}" != --no-build ]; then
 	make -C "$top" -j"$(nproc)"

@@ -11,6 +11,15 @@
 #                        run_tests.sh, settings, config and every ELF directly
 #                        in DIR are copied into the guest
 #   --add PATH           extra file for the guest's suite dir (repeatable)
+#   --suite-tree DIR     copy DIR's whole tree, subdirectories too, into the
+#                        guest's suite dir instead of --suite-dir's files (e.g.
+#                        a kselftest install: run_kselftest.sh, kselftest/,
+#                        <collection>/); its ELFs get their libraries, its
+#                        shell scripts their shell; other interpreters (perl,
+#                        python) are not copied
+#   --host-file PATH     put this host program at the same path in the guest,
+#                        with its libraries, in place of a busybox applet
+#                        (repeatable; e.g. GNU timeout for kselftest/runner.sh)
 #   --kernel SPEC        SUITE | SUITE/METAPKG | linux-image/linux-binary .deb
 #                        | vmlinuz/bzImage file   (default: trixie-backports)
 #   --accel auto|kvm|tcg (default auto: short KVM probe boot, else TCG)
@@ -41,7 +50,9 @@ cache=${SCX_ATTACH_CACHE:-$top/.cache}
 guest_dir=/opt/scx_attach
 
 suite_dir=$top
+suite_tree=
 adds=()
+host_files=()
 kernel_spec=trixie-backports
 accel=auto
 cpus=2
@@ -144,6 +155,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite-dir)	need_arg "$@"; suite_dir=$2; shift ;;
 	--add)		need_arg "$@"; adds+=("$2"); shift ;;
+	--suite-tree)	need_arg "$@"; suite_tree=$2; shift ;;
+	--host-file)	need_arg "$@"; host_files+=("$2"); shift ;;
 	--kernel)	need_arg "$@"; kernel_spec=$2; shift ;;
 	--accel)	need_arg "$@"; accel=$2; shift ;;
 	--cpus)		need_arg "$@"; need_uint "$1" "$2"; cpus=$2; shift ;;
@@ -178,6 +191,7 @@ for t in busybox cpio ldd; do
 	command -v "$t" >/dev/null || die $E_SETUP "$t not found (install busybox-static, cpio, libc-bin)"
 done
 [ -d "$suite_dir" ] || die $E_SETUP "suite dir '$suite_dir' does not exist"
+[ -z "$suite_tree" ] || [ -d "$suite_tree" ] || die $E_SETUP "suite tree '$suite_tree' does not exist"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/scx-vm.XXXXXX")
 trap cleanup EXIT
@@ -337,6 +351,40 @@ add_suite_file() {
 	fi
 }
 
+# A whole tree (a kselftest install): libraries for every ELF, the shell for
+# every shell script.  Perl or python would need their module trees: scripts
+# for those are left to fall back (kselftest's runner.sh uses sed without perl).
+add_suite_tree() {
+	local f first interp prog _rest
+
+	cp -a -- "$suite_tree"/. "$root$guest_dir/" || die $E_SETUP "cannot copy $suite_tree"
+	while IFS= read -r -d '' f; do
+		if is_elf "$f"; then
+			add_libs "$f" "$f"
+			continue
+		fi
+		IFS= read -r first < "$f" 2>/dev/null || continue
+		[[ $first == '#!'* ]] || continue
+		read -r interp prog _rest <<< "${first#'#!'}"
+		[ "$(basename "${interp:-x}")" = env ] && interp=$prog
+		case "$(basename "${interp:-x}")" in
+		sh|ash|bash|dash) add_interp "$f" "$f" ;;
+		esac
+	done < <(find "$suite_tree" -type f -print0)
+}
+
+# A host program at its own path, shadowing busybox's applet of that name.
+add_host_file() {
+	local f=$1
+
+	if [[ $f != /* ]] || ! is_elf "$f"; then
+		die $E_SETUP "--host-file $f: not an absolute path to an ELF program"
+	fi
+	rm -f -- "$root$f"
+	put_host_file "$f"
+	add_libs "$f" "$f"
+}
+
 shell_quote() {
 	local s=$1
 
@@ -362,15 +410,22 @@ build_initramfs() {
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
 	# Suite files first: they decide which libraries and interpreters go in.
-	for f in "$suite_dir"/* ; do
-		[ -f "$f" ] || continue
-		case "$(basename "$f")" in
-		scx_attach_test|run_tests.sh|settings|config) add_suite_file "$f" ;;
-		*) [ -x "$f" ] && is_elf "$f" && add_suite_file "$f" ;;
-		esac
-	done
+	if [ -n "$suite_tree" ]; then
+		add_suite_tree
+	else
+		for f in "$suite_dir"/* ; do
+			[ -f "$f" ] || continue
+			case "$(basename "$f")" in
+			scx_attach_test|run_tests.sh|settings|config) add_suite_file "$f" ;;
+			*) [ -x "$f" ] && is_elf "$f" && add_suite_file "$f" ;;
+			esac
+		done
+	fi
 	for f in "${adds[@]}"; do
 		add_suite_file "$f"
+	done
+	for f in "${host_files[@]}"; do
+		add_host_file "$f"
 	done
 	if [ -z "$cmd" ] && [ ! -e "$root$guest_dir/run_tests.sh" ]; then
 		die $E_SETUP "no run_tests.sh in $suite_dir (build the suite, or pass --cmd)"
@@ -453,6 +508,12 @@ echo "SCX_VM_BOOT_$nonce" > "$out"
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# What udev would add: devtmpfs has no /dev/stdout, and scripts that write
+# to it (kselftest's runner.sh) would fill a plain file of that name.
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 case " $(cat /proc/cmdline) " in
 *" scx_vm.probe=1 "*) halt_now ;;
 esac

@@ -65,7 +65,7 @@ vm() {
 has() { grep -q -e "$1" "$2"; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 
 # 1-3: sched_ext kernel, exit status round trip.
 for want in 0 4 1; do
@@ -179,6 +179,29 @@ if [ "$rc" != 0 ]; then
 	not_ok "$name" "exit status $rc"
 elif ! has '^# vm=1 uid=1000 args=$' "$out"; then
 	not_ok "$name" "not run as uid 1000"
+else
+	ok "$name"
+fi
+
+# 10: a whole tree (a kselftest install), a host program over busybox's
+# applet (runner.sh runs /usr/bin/timeout --foreground, which busybox's
+# lacks; its shell still prefers the applet for a bare "timeout"), and
+# /dev/stdout as udev makes it.
+name="--suite-tree ships subdirectories, --host-file shadows busybox"
+tree=$tmp/tree
+mkdir -p "$tree/sub/deeper"
+cat > "$tree/sub/deeper/hello.sh" <<'EOF'
+#!/bin/bash
+echo "hello from ${BASH_VERSION:+bash in }$(basename "$(dirname "$0")")"
+EOF
+chmod +x "$tree/sub/deeper/hello.sh"
+vm --suite-tree "$tree" --host-file "$(command -v timeout)" \
+	--cmd './sub/deeper/hello.sh && /usr/bin/timeout --foreground 5 true && echo "gnu timeout" && echo appended >> /dev/stdout'
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^hello from bash in deeper$' "$out" || ! has '^gnu timeout$' "$out" ||
+     ! has '^appended$' "$out"; then
+	not_ok "$name" "unexpected output"
 else
 	ok "$name"
 fi
