@@ -126,19 +126,9 @@ FIXTURE_VARIANT_ADD(scx, scx_qmap) {
 /* The fixture @prog as installed next to this test binary. */
 static int fixture_path(char *buf, size_t len, const char *prog)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n;
+	int ret = scx_sibling_path(buf, len, prog);
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	if (snprintf(buf, len, "%s/%s", self, prog) >= (int)len)
-		return -ENAMETOOLONG;
-	return access(buf, X_OK) ? -errno : 0;
+	return ret ?: (access(buf, X_OK) ? -errno : 0);
 }
 
 /*

@@ -118,6 +118,23 @@ int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t err
 	return 0;
 }
 
+int scx_sibling_path(char *buf, size_t len, const char *prog)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(buf, len, "%s/%s", self, prog) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int scx_bin_check(const char *bin, char *err, size_t errlen)
 {
 	struct stat st;

@@ -48,6 +48,12 @@ int scx_args_split(char *buf, char **argv, int max);
  */
 int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t errlen);
 
+/*
+ * The path of @prog in the directory of the running binary, where the
+ * kselftest install puts the fixtures and helpers.  0 or -errno.
+ */
+int scx_sibling_path(char *buf, size_t len, const char *prog);
+
 /* Check that @bin can be executed; -errno with @err filled otherwise. */
 int scx_bin_check(const char *bin, char *err, size_t errlen);
 

@@ -83,22 +83,6 @@ static void test_proc(struct fake_kernel *fk, const char *mode, int fd)
 	_exit(0);
 }
 
-static pid_t daemon_pid(const struct fake_kernel *fk)
-{
-	char p[PATH_MAX + 16];
-	int pid = 0;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/daemon.pid", fk->dir);
-	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid;
-}
-
 /* Alive, as opposed to gone or a zombie nobody has reaped yet. */
 static bool alive(pid_t pid)
 {
@@ -180,7 +164,7 @@ FIXTURE_SETUP(guard)
 
 FIXTURE_TEARDOWN(guard)
 {
-	pid_t d = daemon_pid(&self->fk);
+	pid_t d = fk_daemon_pid(&self->fk);
 
 	if (d > 0)
 		kill(d, SIGKILL);
@@ -201,7 +185,7 @@ TEST_F_TIMEOUT(guard, leaves_nothing, 60)
 		usleep(20000);
 	ASSERT_TRUE(state_is(&self->fk, "enabled"));
 	usleep(400000);
-	d = daemon_pid(&self->fk);
+	d = fk_daemon_pid(&self->fk);
 	if (!strcmp(variant->mode, "wrap"))
 		ASSERT_LT(0, d) TH_LOG("the daemon did not start");
 
@@ -250,21 +234,14 @@ TEST_F_TIMEOUT(guard, leaves_nothing, 60)
 
 int main(int argc, char **argv)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n;
 	FILE *f;
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n", strerror(errno));
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	*slash = '\0';
-	snprintf(fake_sched_path, sizeof(fake_sched_path), "%.4000s/fake_sched", self);
-	if (access(fake_sched_path, X_OK))
+	if (scx_sibling_path(fake_sched_path, sizeof(fake_sched_path), "fake_sched") ||
+	    access(fake_sched_path, X_OK))
 		ksft_exit_fail_msg("%s missing: build it with make\n", fake_sched_path);
 	/* $1 fake_sched, $2 the fake kernel's dir. */
-	snprintf(wrap, sizeof(wrap), "%.4000s/daemon_wrap.sh", self);
+	if (scx_sibling_path(wrap, sizeof(wrap), "daemon_wrap.sh"))
+		ksft_exit_fail_msg("path of daemon_wrap.sh too long\n");
 	f = fopen(wrap, "w");
 	if (!f)
 		ksft_exit_fail_msg("cannot write %s\n", wrap);

@@ -363,17 +363,8 @@ TEST_F(sec, flood_is_capped)
 
 int main(int argc, char **argv)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n", strerror(errno));
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	*slash = '\0';
-	snprintf(probe_path, sizeof(probe_path), "%.4000s/probe_sched", self);
-	if (access(probe_path, X_OK))
+	if (scx_sibling_path(probe_path, sizeof(probe_path), "probe_sched") ||
+	    access(probe_path, X_OK))
 		ksft_exit_fail_msg("%s missing: build it with make\n", probe_path);
 	return test_harness_run(argc, argv);
 }

@@ -254,6 +254,22 @@ int fk_set_busy(struct fake_kernel *fk, const char *ops)
 	return 0;
 }
 
+pid_t fk_daemon_pid(const struct fake_kernel *fk)
+{
+	char p[PATH_MAX + 16];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/daemon.pid", fk->dir);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
 int fk_state(struct fake_kernel *fk, char *buf, size_t len)
 {
 	char p[PATH_MAX + 16];

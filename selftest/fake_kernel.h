@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct fake_kernel {
 	char dir[PATH_MAX];	/* private temp dir holding everything below */
@@ -35,6 +36,8 @@ int fk_start(struct fake_kernel *fk);
 void fk_stop(struct fake_kernel *fk);
 /* Pretend another scheduler is attached (for the busy verdict). */
 int fk_set_busy(struct fake_kernel *fk, const char *ops);
+/* The pid a daemonizing fake_sched wrote to daemon.pid, 0 if none. */
+pid_t fk_daemon_pid(const struct fake_kernel *fk);
 /* The fake state file, e.g. "disabled". */
 int fk_state(struct fake_kernel *fk, char *buf, size_t len);
 

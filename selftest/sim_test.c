@@ -149,22 +149,6 @@ FIXTURE_SETUP(sim)
 	self->argv[3] = NULL;
 }
 
-static pid_t daemon_pid(const struct fake_kernel *fk)
-{
-	char p[PATH_MAX + 16];
-	int pid = 0;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/daemon.pid", fk->dir);
-	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid;
-}
-
 FIXTURE_TEARDOWN(sim)
 {
 	char detail[SCX_ERR_LEN], state[32] = "";
@@ -179,7 +163,7 @@ FIXTURE_TEARDOWN(sim)
 		EXPECT_EQ(ECHILD, errno) TH_LOG("left behind: pid %d", si.si_pid);
 		if (self->child.pid > 0)
 			EXPECT_EQ(-1, kill(self->child.pid, 0));
-		dpid = daemon_pid(&self->fk);
+		dpid = fk_daemon_pid(&self->fk);
 		if (dpid > 0) {
 			EXPECT_EQ(-1, kill(dpid, 0)) TH_LOG("daemon %d survived", dpid);
 			EXPECT_LE(1, self->child.orphans);
@@ -484,17 +468,8 @@ TEST(kernel_lines)
 
 int main(int argc, char **argv)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		ksft_exit_fail_msg("readlink /proc/self/exe: %s\n", strerror(errno));
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	*slash = '\0';
-	snprintf(fake_sched_path, sizeof(fake_sched_path), "%.4000s/fake_sched", self);
-	if (access(fake_sched_path, X_OK))
+	if (scx_sibling_path(fake_sched_path, sizeof(fake_sched_path), "fake_sched") ||
+	    access(fake_sched_path, X_OK))
 		ksft_exit_fail_msg("%s missing: build it with make\n", fake_sched_path);
 	return test_harness_run(argc, argv);
 }
