@@ -501,12 +501,32 @@ int scx_proc_ours(void)
 	return atoi(buf) == getpid() ? 0 : -EXDEV;
 }
 
+const char *scx_proc_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* comm may hold spaces and parens: the fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
 int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 {
-	char path[300], buf[512], *p, state;
-	int n = 0, fd, ppid, threads;
+	const char *p;
+	char buf[512], state;
+	int n = 0, ppid, threads;
 	struct dirent *de;
-	ssize_t len;
 	DIR *d;
 
 	n = scx_proc_ours();
@@ -518,18 +538,8 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 	while (n < max && (de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* comm may hold spaces and parens: parse after the last ')'. */
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+		p = scx_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		if (!p || sscanf(p, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
 				 " %*u %*u %*d %*d %*d %*d %d", &state, &ppid, &threads) != 3 ||
 		    ppid != parent)
 			continue;

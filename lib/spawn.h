@@ -95,6 +95,12 @@ int scx_child_stop(struct scx_child *c, unsigned int grace_ms);
 int scx_proc_ours(void);
 
 /*
+ * Read /proc/@pid/stat into @buf; return the fields after comm (from the
+ * state on), or NULL if the process is gone.
+ */
+const char *scx_proc_stat(pid_t pid, char *buf, size_t len);
+
+/*
  * Children of @parent per /proc, zombies too unless @live (a zombie leader
  * whose other threads still run counts as live).  -EXDEV when /proc is not
  * of our pid namespace (its pids would name others).

@@ -33,22 +33,12 @@ static char suite_tag[48];	/* SCX_ATTACH_OWNER of the suite */
 static unsigned long long start_time(pid_t pid)
 {
 	unsigned long long t = 0;
-	char path[64], buf[1024], *p;
-	ssize_t len;
-	int fd;
+	const char *p;
+	char buf[1024];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	p = strrchr(buf, ')');
+	p = scx_proc_stat(pid, buf, sizeof(buf));
 	/* state is field 3; 18 more, then the start time. */
-	if (!p || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+	if (!p || sscanf(p, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s"
 			 " %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &t) != 1)
 		return 0;
 	return t;
