@@ -18,7 +18,7 @@ schedulers built next to this script and, with --sched, your own.
 Scheduler under test (the "user" variant):
   --sched PATH         scheduler binary to test (SCX_ATTACH_SCHED)
   --args "ARGS"        its arguments, split on whitespace (SCX_ATTACH_ARGS)
-  --args-file FILE     arguments from a file, the seed's convention; a
+  --args-file FILE     arguments from a file (ktstr's convention); a
                        missing file means none (SCX_ATTACH_ARGS_FILE)
   --ops NAME           expected ops name prefix, e.g. "rusty" (SCX_ATTACH_OPS)
   --only-user          run only the user variant
@@ -34,7 +34,8 @@ Windows (milliseconds, or "2s"; each also settable as the variable shown):
   --settle MS          wait for "disabled" around tests (SCX_ATTACH_SETTLE_MS, 10000)
   --poll MS            fallback cadence without events (SCX_ATTACH_POLL_MS, 500)
   --emulated           windows for emulated machines (TCG): timeout 60s,
-                       wall 180s, settle 30s, grace 5s; default inside the VM
+                       wall 180s, settle 30s, grace 5s, load on
+                       (SCX_ATTACH_EMULATED=1; default inside the VM)
 
 Other:
   --load / --no-load   run a small CPU + sleep/wake load while the scheduler
@@ -51,7 +52,6 @@ EOF
 
 dir=$(cd "$(dirname "$0")" && pwd)
 harness=()
-emulated=${SCX_ATTACH_VM:-0}
 
 need() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
@@ -74,7 +74,7 @@ while [ $# -gt 0 ]; do
 	--grace) need "$@"; export SCX_ATTACH_GRACE_MS=$2; shift ;;
 	--settle) need "$@"; export SCX_ATTACH_SETTLE_MS=$2; shift ;;
 	--poll) need "$@"; export SCX_ATTACH_POLL_MS=$2; shift ;;
-	--emulated) emulated=1 ;;
+	--emulated) export SCX_ATTACH_EMULATED=1 ;;
 	--load) export SCX_ATTACH_LOAD=1 ;;
 	--no-load) export SCX_ATTACH_LOAD=0 ;;
 	--no-uevent) export SCX_ATTACH_UEVENT=0 ;;
@@ -94,13 +94,10 @@ if [ -n "${SCX_ATTACH_SCHED:-}" ]; then
 	esac
 fi
 
-# Under emulation a BPF load takes 2.5-15 s, so widen what the user left unset.
-if [ "$emulated" = 1 ]; then
-	export SCX_ATTACH_TIMEOUT_MS=${SCX_ATTACH_TIMEOUT_MS:-60000}
-	export SCX_ATTACH_WALL_MS=${SCX_ATTACH_WALL_MS:-180000}
-	export SCX_ATTACH_SETTLE_MS=${SCX_ATTACH_SETTLE_MS:-30000}
-	export SCX_ATTACH_GRACE_MS=${SCX_ATTACH_GRACE_MS:-5000}
-	export SCX_ATTACH_LOAD=${SCX_ATTACH_LOAD:-1}
+# The VM runner's guests are emulated unless told otherwise; the test
+# binary widens whatever window the user left unset.
+if [ "${SCX_ATTACH_VM:-0}" = 1 ]; then
+	export SCX_ATTACH_EMULATED=${SCX_ATTACH_EMULATED:-1}
 fi
 
 if [ ! -x "$dir/scx_attach_test" ]; then

@@ -3,10 +3,12 @@
  * scx_attach_test - does a sched_ext scheduler start, stay alive and really
  * attach to the kernel, and if not, why?
  *
- * Each variant is a scheduler and the verdict it must get.  The "user"
- * variant runs the scheduler named by SCX_ATTACH_SCHED (run_tests.sh
- * --sched); the others run the fault-injecting fixture scheduler built from
- * fixtures/ and the kernel tree's own scx_simple and scx_qmap.
+ * Each variant is a scheduler and the verdict it must get:
+ *  - "user": the scheduler named by SCX_ATTACH_SCHED (run_tests.sh --sched);
+ *  - fault_*: the fault-injecting fixture scheduler built from fixtures/;
+ *  - scx_*: the Linux tree's own tools/sched_ext schedulers, one variant
+ *    for each line of scx_tree.list, which the build writes from the tree;
+ *  - one variant per line of a manifest (SCX_ATTACH_MANIFEST).
  *
  * Needs root and a kernel with CONFIG_SCHED_CLASS_EXT=y (see ./config).
  */
@@ -16,13 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/manifest.h"
+#include "lib/proc.h"
+#include "lib/reaper.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
-#include "lib/suite.h"
 #include "lib/watch.h"
 
 #include "kselftest_harness.h"
@@ -31,15 +36,16 @@
 #define SKIP_NOT_ROOT	"needs root (or CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON) to load BPF schedulers"
 #define SKIP_NO_SCX	"kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)"
 #define SKIP_NO_FIXTURE	"fixture scheduler not built: install clang, then make (see README)"
+#define SKIP_NOT_IN_TREE "scheduler not in this kernel tree's tools/sched_ext"
 #define SKIP_NO_SCHED	"no scheduler to test: set SCX_ATTACH_SCHED or run_tests.sh --sched PATH"
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
 
-/*
- * Longer than any sum of windows a sane configuration gives one test.
- * reliability/ builds a short one to test what a harness timeout leaves.
- */
-#ifndef TEST_TIMEOUT_S
-#define TEST_TIMEOUT_S	600
+/* The tree's schedulers the build found, next to this binary. */
+#define TREE_LIST	"scx_tree.list"
+
+/* One number with settings: the runner's timeout is each test's too. */
+#ifndef SCX_TIMEOUT_S
+#define SCX_TIMEOUT_S	300
 #endif
 
 FIXTURE(scx) {
@@ -56,7 +62,7 @@ FIXTURE(scx) {
 };
 
 FIXTURE_VARIANT(scx) {
-	const char *prog;	/* next to this binary; NULL: the user's scheduler */
+	const char *prog;	/* next to this binary; NULL: user or manifest */
 	const char *args;	/* whitespace-separated */
 	const char *ops;	/* expected ops name prefix */
 	enum scx_verdict expect;
@@ -64,6 +70,8 @@ FIXTURE_VARIANT(scx) {
 	unsigned int wall_ms;	/* wall guard for schedulers meant to hang */
 	unsigned int hold_ms;	/* hold window long enough for the watchdog */
 	bool load;		/* run the built-in load while it holds */
+	bool tree;		/* one of the tree's tools/sched_ext schedulers */
+	const struct scx_mentry *entry;	/* a manifest line */
 };
 
 FIXTURE_VARIANT_ADD(scx, user) {
@@ -115,25 +123,56 @@ FIXTURE_VARIANT_ADD(scx, fault_stall) {
 	.expect = SCX_V_EJECTED, .reason = "stall", .hold_ms = 15000, .load = true,
 };
 
-FIXTURE_VARIANT_ADD(scx, scx_simple) {
-	.prog = "scx_simple", .ops = "simple", .expect = SCX_V_ATTACHED,
-};
+/*
+ * The tree's schedulers as of 7.3, so that their KTAP names exist on every
+ * kernel: on a tree without one it SKIPs.  Newer ones come from
+ * scx_tree.list at run time, with no change here.
+ */
+#define TREE_VARIANT(name, opsname)						\
+	FIXTURE_VARIANT_ADD(scx, name) {					\
+		.prog = #name, .ops = opsname, .expect = SCX_V_ATTACHED,	\
+		.load = true, .tree = true,					\
+	}
 
-FIXTURE_VARIANT_ADD(scx, scx_qmap) {
-	.prog = "scx_qmap", .ops = "qmap", .expect = SCX_V_ATTACHED,
-};
+TREE_VARIANT(scx_simple, "simple");
+TREE_VARIANT(scx_cpu0, "cpu0");
+TREE_VARIANT(scx_qmap, "qmap");
+TREE_VARIANT(scx_central, "central");
+TREE_VARIANT(scx_flatcg, "flatcg");
+TREE_VARIANT(scx_userland, "userland");
+TREE_VARIANT(scx_pair, "pair");
+TREE_VARIANT(scx_sdt, "sdt");
 
-/* The fixture @prog as installed next to this test binary. */
-static int fixture_path(char *buf, size_t len, const char *prog)
+/* The program @prog as installed next to this test binary. */
+static int sibling_prog(char *buf, size_t len, const char *prog)
 {
 	int ret = scx_sibling_path(buf, len, prog);
 
 	return ret ?: (access(buf, X_OK) ? -errno : 0);
 }
 
+/* Is @prog a line of scx_tree.list?  -ENOENT without the list. */
+static int tree_lists(const char *prog)
+{
+	char path[PATH_MAX], name[128];
+	int ret = 0;
+	FILE *f;
+
+	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
+		return -ENOENT;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!ret && fscanf(f, "%127s %*s", name) == 1)
+		ret = !strcmp(name, prog);
+	fclose(f);
+	return ret;
+}
+
 /*
- * Arguments: the variant's, or for the user's scheduler SCX_ATTACH_ARGS
- * and/or the seed's args file (SCX_ATTACH_ARGS_FILE, missing = none).
+ * Arguments: the variant's or the manifest line's, or for the user's
+ * scheduler SCX_ATTACH_ARGS and/or an args file as ktstr's scheduler start
+ * reads it (SCX_ATTACH_ARGS_FILE, missing = none).
  */
 static int build_argv(struct __test_metadata *const _metadata, FIXTURE_DATA(scx) *self,
 		      const char *args, const char *args_file)
@@ -185,6 +224,22 @@ static void describe_cmdline(FIXTURE_DATA(scx) *self)
 				i ? " " : "", self->argv[i]);
 }
 
+/* A manifest line's own windows over the run's. */
+static void apply_entry(struct scx_cfg *cfg, const struct scx_mentry *e)
+{
+	if (e->gate_ms)
+		cfg->gate_ms = e->gate_ms;
+	if (e->attach_ms) {
+		cfg->attach_ms = e->attach_ms;
+		cfg->wall_ms = scx_max(cfg->wall_ms, 3 * e->attach_ms);
+	}
+	if (e->wall_ms)
+		cfg->wall_ms = e->wall_ms;
+	if (e->hold_ms)
+		cfg->hold_ms = e->hold_ms;
+	cfg->wall_ms = scx_max(cfg->wall_ms, cfg->gate_ms);
+}
+
 FIXTURE_SETUP(scx)
 {
 	const char *args = variant->args, *args_file = NULL;
@@ -197,7 +252,11 @@ FIXTURE_SETUP(scx)
 	ret = scx_suite_sweep();
 	if (ret > 0)
 		ksft_print_msg("stopped %d process(es) an earlier test left behind\n", ret);
-	scx_suite_guard();
+	ret = scx_suite_guard();
+	/* -EINVAL: no suite pidfd, already said in main(). */
+	if (ret && ret != -EINVAL)
+		ksft_print_msg("no guard thread (%s): if the suite is killed, this test's scheduler lives until its windows end\n",
+			       strerror(-ret));
 	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
 	if (variant->wall_ms)
 		self->cfg.wall_ms = scx_max(variant->wall_ms, self->cfg.gate_ms);
@@ -207,9 +266,18 @@ FIXTURE_SETUP(scx)
 		self->cfg.load = true;
 	self->ops = variant->ops;
 
-	if (variant->prog) {
-		if (fixture_path(self->bin, sizeof(self->bin), variant->prog)) {
+	if (variant->entry) {
+		const struct scx_mentry *e = variant->entry;
+
+		apply_entry(&self->cfg, e);
+		strcpy(self->bin, e->bin);
+		args = e->args;
+		self->ops = e->ops;
+	} else if (variant->prog) {
+		if (sibling_prog(self->bin, sizeof(self->bin), variant->prog)) {
 			self->skip = true;
+			if (variant->tree && !tree_lists(variant->prog))
+				SKIP(return, SKIP_NOT_IN_TREE);
 			SKIP(return, SKIP_NO_FIXTURE);
 		}
 	} else {
@@ -225,6 +293,13 @@ FIXTURE_SETUP(scx)
 		args_file = getenv("SCX_ATTACH_ARGS_FILE");
 		self->ops = getenv("SCX_ATTACH_OPS");
 	}
+	/*
+	 * Past this the harness kills the test, teardown and all.  Only a
+	 * warning: a healthy scheduler takes far less than the worst case.
+	 */
+	if (scx_cfg_worst_ms(&self->cfg) >= SCX_TIMEOUT_S * 1000U)
+		ksft_print_msg("the windows add up to %u s at worst, over the %d s test timeout (settings): a slow verdict may end as a harness timeout\n",
+			       scx_cfg_worst_ms(&self->cfg) / 1000, SCX_TIMEOUT_S);
 
 	ret = build_argv(_metadata, self, args, args_file && *args_file ? args_file : NULL);
 	ASSERT_EQ(0, ret);
@@ -239,20 +314,48 @@ FIXTURE_TEARDOWN(scx)
 
 	if (self->skip || !self->started)
 		return;
+	/*
+	 * Said with ksft_print_msg(), not TH_LOG(): after a failed ASSERT in
+	 * the body the harness runs the next EXPECT's log even if it holds.
+	 */
 	ret = scx_finish(&self->cfg, &self->child, detail, sizeof(detail));
-	EXPECT_EQ(0, ret) TH_LOG("cleanup: %s", detail);
+	if (ret)
+		ksft_print_msg("cleanup: %s\n", detail);
+	EXPECT_EQ(0, ret);
 	/* Nothing it started may outlive the test. */
-	EXPECT_EQ(-1, waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT));
-	EXPECT_EQ(ECHILD, errno) TH_LOG("a child of the test is still around: pid %d", si.si_pid);
+	ret = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ? errno : 0;
+	if (!ret)
+		ksft_print_msg("a child of the test is still around: pid %d\n", si.si_pid);
+	EXPECT_EQ(ECHILD, ret);
 	if (self->child.orphans)
 		ksft_print_msg("stopped %d descendant(s) the scheduler left behind\n",
 			       self->child.orphans);
 	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 }
 
-TEST_F_TIMEOUT(scx, verdict, TEST_TIMEOUT_S)
+/*
+ * A known failure (manifest xfail=) as the harness reports it: XFAIL, or
+ * XPASS when it passed.  Harnesses before XFAIL support (6.x) have no such
+ * result: there it stays a plain FAIL or PASS.
+ */
+#ifdef XFAIL_ADD
+#define SCX_KNOWN(code, fmt, ...) do {						\
+	snprintf(_metadata->results->reason, sizeof(_metadata->results->reason),	\
+		 fmt, ##__VA_ARGS__);						\
+	_metadata->exit_code = (code);						\
+	return;									\
+} while (0)
+#else
+#define SCX_KNOWN(code, fmt, ...) TH_LOG(fmt, ##__VA_ARGS__)
+#endif
+
+TEST_F_TIMEOUT(scx, verdict, SCX_TIMEOUT_S)
 {
+	const struct scx_mentry *e = variant->entry;
+	enum scx_verdict expect = e ? e->expect : variant->expect;
 	struct scx_result *r = &self->res;
+	struct utsname uts;
+	int known = -1;
 	int ret;
 
 	/* 6.1's harness runs the body even after a SKIP in setup. */
@@ -264,35 +367,210 @@ TEST_F_TIMEOUT(scx, verdict, TEST_TIMEOUT_S)
 
 	if (r->verdict == SCX_V_SYSFS_ABSENT)
 		SKIP(return, SKIP_NO_SCX);
-	if (r->verdict == SCX_V_BUSY && variant->expect != SCX_V_BUSY) {
+	if (r->verdict == SCX_V_BUSY && expect != SCX_V_BUSY) {
 		scx_report(stdout, r, &self->child, self->cmdline);
 		SKIP(return, SKIP_BUSY);
 	}
 
 	/* Expected failures are dumped too: the dump is part of what we test. */
-	if (r->verdict != variant->expect || r->verdict != SCX_V_ATTACHED)
+	if (r->verdict != expect || r->verdict != SCX_V_ATTACHED)
 		scx_report(stdout, r, &self->child, self->cmdline);
 	else
 		scx_report_summary(stdout, r);
-	ASSERT_EQ(variant->expect, r->verdict)
-		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(variant->expect),
+	scx_report_result(stdout, r);
+
+	if (e && !uname(&uts))
+		known = scx_mentry_xfail(e, uts.release);
+	if (known >= 0 && r->verdict == (enum scx_verdict)known)
+		SCX_KNOWN(KSFT_XFAIL, "known failure on %s: %s", uts.release,
+			  scx_verdict_key(known));
+	if (known >= 0 && r->verdict == expect)
+		SCX_KNOWN(KSFT_XPASS, "known failure on %s (%s) now passes", uts.release,
+			  scx_verdict_key(known));
+
+	ASSERT_EQ(expect, r->verdict)
+		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(expect),
 		       scx_verdict_name(r->verdict));
 	if (variant->reason)
 		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
 			TH_LOG("kernel reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
 }
 
+/* Is a variant called @name registered already? */
+static bool variant_taken(const char *name)
+{
+	struct __fixture_variant_metadata *v;
+
+	for (v = _scx_fixture_object.variant; v; v = v->next)
+		if (!strcmp(v->name, name))
+			return true;
+	return false;
+}
+
+/* Register a variant at run time, as FIXTURE_VARIANT_ADD() does at build time. */
+static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
+{
+	struct __fixture_variant_metadata *v = calloc(1, sizeof(*v));
+	FIXTURE_VARIANT(scx) *d = malloc(sizeof(*d));
+
+	if (!v || !d || !(v->name = strdup(name))) {
+		free(v);
+		free(d);
+		return -ENOMEM;
+	}
+	*d = *data;
+	v->data = d;
+	__register_fixture_variant(&_scx_fixture_object, v);
+	return 0;
+}
+
+/* The tree's schedulers this build knows beyond the 7.3 set above. */
+static int add_tree_variants(void)
+{
+	char path[PATH_MAX], prog[64], ops[128];
+	int ret = 0;
+	FILE *f;
+
+	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!ret && fscanf(f, "%63s %127s", prog, ops) == 2) {
+		if (variant_taken(prog))
+			continue;
+		ret = add_variant(prog, &(FIXTURE_VARIANT(scx)){
+			.prog = strdup(prog), .ops = strdup(ops), .expect = SCX_V_ATTACHED,
+			.load = true, .tree = true,
+		});
+	}
+	fclose(f);
+	return ret;
+}
+
+/* One variant per manifest line; any error stops the run before a spawn. */
+static int add_manifest_variants(const char *path, char *err, size_t errlen)
+{
+	static struct scx_manifest m;
+	int i, ret;
+
+	ret = scx_manifest_load(&m, path, err, errlen);
+	if (ret)
+		return ret;
+	for (i = 0; i < m.n; i++) {
+		if (variant_taken(m.e[i].name)) {
+			snprintf(err, errlen, "%s:%d: name %s is taken by a built-in test: pick another",
+				 path, m.e[i].line, m.e[i].name);
+			return -EEXIST;
+		}
+		ret = add_variant(m.e[i].name, &(FIXTURE_VARIANT(scx)){ .entry = &m.e[i] });
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Which of the four kinds of test a variant is (SCX_ATTACH_ONLY). */
+static const char *group_of(const struct __fixture_variant_metadata *v)
+{
+	const FIXTURE_VARIANT(scx) *d = v->data;
+
+	if (d->entry)
+		return "manifest";
+	if (d->tree)
+		return "tree";
+	return d->prog ? "fixtures" : "user";
+}
+
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+	return false;
+}
+
+/*
+ * SCX_ATTACH_ONLY=GROUP[,GROUP]: the harness's own variant filter (-v) for
+ * each variant of those groups, ahead of the caller's arguments.
+ */
+static char **only_groups(const char *only, int *argc, char **argv, char *err, size_t errlen)
+{
+	struct __fixture_variant_metadata *v;
+	int n = 0, i, max = *argc + 1;
+	char **nargv;
+
+	for (v = _scx_fixture_object.variant; v; v = v->next)
+		max += 2;
+	nargv = calloc(max, sizeof(*nargv));
+	if (!nargv) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	nargv[n++] = argv[0];
+	for (v = _scx_fixture_object.variant; v; v = v->next) {
+		if (!in_list(only, group_of(v)))
+			continue;
+		nargv[n++] = "-v";
+		nargv[n++] = (char *)v->name;
+	}
+	if (n == 1) {
+		snprintf(err, errlen,
+			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest",
+			 only);
+		free(nargv);
+		return NULL;
+	}
+	for (i = 1; i < *argc; i++)
+		nargv[n++] = argv[i];
+	*argc = n;
+	return nargv;
+}
+
+/* Listing and help need neither root nor sched_ext. */
+static bool only_listing(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
-	char err[SCX_ERR_LEN];
+	const char *manifest = getenv("SCX_ATTACH_MANIFEST");
+	const char *only = getenv("SCX_ATTACH_ONLY");
+	char err[SCX_ERR_LEN + PATH_MAX];
 	struct scx_cfg cfg;
 	struct stat st;
+	int ret;
 
 	/* KTAP parsers want the version line even for "1..0 # SKIP". */
 	if (scx_cfg_init(&cfg, err, sizeof(err))) {
 		ksft_print_header();
 		ksft_exit_fail_msg("%s\n", err);
 	}
+	ret = add_tree_variants();
+	if (!ret && manifest && *manifest)
+		ret = add_manifest_variants(manifest, err, sizeof(err));
+	else if (ret)
+		snprintf(err, sizeof(err), "cannot add the tree's schedulers: %s", strerror(-ret));
+	if (!ret && only && *only) {
+		argv = only_groups(only, &argc, argv, err, sizeof(err));
+		ret = argv ? 0 : -EINVAL;
+	}
+	if (ret) {
+		ksft_print_header();
+		ksft_exit_fail_msg("%s\n", err);
+	}
+	if (only_listing(argc, argv))
+		return test_harness_run(argc, argv);
+
 	if (geteuid() != 0) {
 		ksft_print_header();
 		ksft_exit_skip(SKIP_NOT_ROOT "\n");
@@ -301,7 +579,10 @@ int main(int argc, char **argv)
 		ksft_print_header();
 		ksft_exit_skip(SKIP_NO_SCX "\n");
 	}
-	/* Schedulers must not outlive the suite, however it ends: lib/suite.h. */
-	scx_suite_init();
+	/* Schedulers must not outlive the suite, however it ends: lib/reaper.h. */
+	ret = scx_suite_init();
+	if (ret)
+		ksft_print_msg("suite reaper incomplete (%s): a killed suite may leave a scheduler to the next run's sweep\n",
+			       strerror(-ret));
 	return test_harness_run(argc, argv);
 }

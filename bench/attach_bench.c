@@ -29,9 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/kmsg.h"
 #include "lib/report.h"
-#include "lib/state.h"
+#include "lib/sysfs.h"
+#include "lib/uevent.h"
 #include "lib/watch.h"
 #include "baseline.h"
 

@@ -16,11 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/proc.h"
 #include "baseline.h"
-
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
 
 static uint64_t now_ns(void)
 {
@@ -92,7 +89,7 @@ int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct
 	}
 
 	/* The gate: alive for gate_ms, or it died. */
-	r->pidfd = syscall(__NR_pidfd_open, r->pid, 0);
+	r->pidfd = sys_pidfd_open(r->pid, 0);
 	if (r->pidfd < 0) {
 		snprintf(r->err, sizeof(r->err), "pidfd_open: %s", strerror(errno));
 		r->verdict = BL_ERROR;

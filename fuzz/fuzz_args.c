@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lib/spawn.h"
+#include "lib/config.h"
 
 #define WS " \t\n\r\v\f"
 

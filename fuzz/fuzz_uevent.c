@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/watch.h"
+#include "lib/uevent.h"
 
 #define MSG_MAX	8192	/* the watcher's receive size */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scx_attach: configuration and time helpers shared by lib/.
+ * scx_attach: time and size helpers shared by lib/.
  *
  * lib/ never asserts and never prints TAP results: helpers return 0 or a
  * negative errno and leave a one-line explanation in a caller's buffer.
@@ -15,43 +15,15 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SCX_SYSFS_DEFAULT	"/sys/kernel/sched_ext"
-#define SCX_KMSG_DEFAULT	"/dev/kmsg"
 #define SCX_ERR_LEN		256
+#define SCX_PROC_MAX		64	/* processes one sweep or scan handles */
 
 #define NSEC_PER_MSEC		1000000ULL
 #define NSEC_PER_SEC		1000000000ULL
 
-/*
- * Every window is configurable (SCX_ATTACH_* environment variables, or
- * run_tests.sh flags that set them): emulated machines need far wider
- * windows than bare metal.
- */
-struct scx_cfg {
-	unsigned int gate_ms;	/* must stay alive this long after spawn */
-	unsigned int attach_ms;	/* budget of the scheduler's own CPU time to attach */
-	unsigned int wall_ms;	/* wall-clock guard on the attach wait */
-	unsigned int hold_ms;	/* must stay attached this long after the verdict */
-	unsigned int grace_ms;	/* SIGTERM -> SIGKILL grace, and bounded reap */
-	unsigned int settle_ms;	/* wait for state "disabled" around each test */
-	unsigned int poll_ms;	/* fallback cadence when no event arrives */
-	size_t log_cap;		/* bytes of scheduler output kept in the log file */
-	bool uevent;		/* listen to kobject uevents (the fast path) */
-	bool pidfd;		/* false: act as on kernels before pidfd_open() */
-	bool load;		/* run the built-in load during the hold window */
-	char sysfs[PATH_MAX];	/* sched_ext sysfs root (a fake one in self-tests) */
-	char kmsg[PATH_MAX];	/* kernel log: /dev/kmsg or a file of kmsg records */
-	char tmpdir[PATH_MAX];	/* parent of the private log directory */
-};
-
-/* Defaults, then the environment.  Returns -EINVAL with @err filled. */
-int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen);
-
-/*
- * Parse a window: "1500", "1500ms" or "2s".  Zero, negative, garbage and
- * values over a day are rejected with -EINVAL.
- */
-int scx_parse_ms(const char *s, unsigned int *ms);
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static inline uint64_t scx_now_ns(void)
 {
@@ -69,6 +41,16 @@ static inline int scx_ms_until(uint64_t deadline)
 	if (deadline <= now)
 		return 0;
 	return (int)((deadline - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+}
+
+/* A relative timespec for ppoll(): until @deadline, at most @cap_ns. */
+static inline struct timespec scx_ts_until(uint64_t deadline, uint64_t cap_ns)
+{
+	uint64_t now = scx_now_ns(), wait = deadline > now ? deadline - now : 0;
+
+	if (wait > cap_ns)
+		wait = cap_ns;
+	return (struct timespec){ .tv_sec = wait / NSEC_PER_SEC, .tv_nsec = wait % NSEC_PER_SEC };
 }
 
 #define scx_min(a, b) ((a) < (b) ? (a) : (b))

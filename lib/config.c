@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scx_attach: windows and paths from the environment.
+ * scx_attach: windows, paths and arguments, from the environment and from
+ * files.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "common.h"
+#include "config.h"
 
 #define MS_PER_DAY	(24U * 3600U * 1000U)
+#define SPACES		" \t\n\r\v\f"
 
 int scx_parse_ms(const char *s, unsigned int *ms)
 {
@@ -102,13 +107,8 @@ static int env_path(const char *name, char *dst, const char *def, char *err, siz
 	return 0;
 }
 
-int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
+static void cfg_defaults(struct scx_cfg *cfg)
 {
-	unsigned int cap_kb = 1024;
-	bool wall_set;
-	int ret = 0;
-
-	memset(cfg, 0, sizeof(*cfg));
 	cfg->gate_ms = 1000;
 	cfg->attach_ms = 10000;
 	cfg->hold_ms = 2000;
@@ -117,6 +117,30 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	cfg->poll_ms = 500;
 	cfg->uevent = true;
 	cfg->pidfd = true;
+	/*
+	 * Under emulation (qemu TCG) a BPF scheduler's load took 2.5 s to
+	 * 15 s, and everything else is slow alike: the one place that says
+	 * how much wider the windows are there.
+	 */
+	if (cfg->emulated) {
+		cfg->attach_ms = 60000;
+		cfg->settle_ms = 30000;
+		cfg->grace_ms = 5000;
+		cfg->load = true;
+	}
+}
+
+int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
+{
+	unsigned int cap_kb = 1024;
+	bool wall_set;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = env_bool("SCX_ATTACH_EMULATED", &cfg->emulated, err, errlen);
+	if (ret)
+		return ret;
+	cfg_defaults(cfg);
 
 	wall_set = getenv("SCX_ATTACH_WALL_MS") && *getenv("SCX_ATTACH_WALL_MS");
 	ret = ret ?: env_ms("SCX_ATTACH_GATE_MS", &cfg->gate_ms, err, errlen);
@@ -148,5 +172,80 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	cfg->log_cap = (size_t)cap_kb * 1024;
+	return 0;
+}
+
+unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
+{
+	unsigned long long ms;
+
+	/* Busy wait, attach, the ending's reason, hold, stop, last words, settle. */
+	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms + scx_max(cfg->grace_ms, 500U) +
+	     cfg->hold_ms + cfg->grace_ms + scx_max(cfg->grace_ms, 1000U) +
+	     scx_max(cfg->grace_ms, 100U) + cfg->settle_ms;
+	return ms > UINT_MAX ? UINT_MAX : (unsigned int)ms;
+}
+
+int scx_args_split(char *buf, char **argv, int max)
+{
+	char *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(buf, SPACES, &save); tok; tok = strtok_r(NULL, SPACES, &save)) {
+		if (n == max)
+			return -E2BIG;
+		argv[n++] = tok;
+	}
+	return n;
+}
+
+int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
+{
+	size_t off = 0;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "args file %s: cannot open: %s", path, strerror(errno));
+		return -errno;
+	}
+	/* A FIFO or device here would block or never end. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "args file %s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	while ((n = read(fd, buf + off, len - 1 - off)) > 0) {
+		off += n;
+		if (off == len - 1)
+			break;
+	}
+	if (n < 0) {
+		snprintf(err, errlen, "args file %s: cannot read: %s", path, strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	if (off == len - 1 && read(fd, &(char){0}, 1) > 0) {
+		snprintf(err, errlen, "args file %s is longer than %zu bytes: not an args file?",
+			 path, len - 1);
+		close(fd);
+		return -E2BIG;
+	}
+	close(fd);
+	buf[off] = '\0';
+	if (strspn(buf, SPACES) == off) {
+		snprintf(err, errlen,
+			 "args file %s is blank: remove it for no arguments, or fill it in", path);
+		return -ENODATA;
+	}
+	if (memchr(buf, '\0', off)) {
+		snprintf(err, errlen, "args file %s holds NUL bytes: not a text file", path);
+		return -EINVAL;
+	}
 	return 0;
 }

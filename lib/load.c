@@ -9,13 +9,6 @@
 
 #include "load.h"
 
-struct load_arg {
-	struct scx_load *l;
-	bool sleeper;
-};
-
-static struct load_arg args[SCX_LOAD_MAX_THREADS];
-
 static bool load_done(struct scx_load *l)
 {
 	return atomic_load_explicit(&l->stop, memory_order_relaxed) || scx_now_ns() >= l->deadline;
@@ -23,7 +16,7 @@ static bool load_done(struct scx_load *l)
 
 static void *load_fn(void *p)
 {
-	struct load_arg *a = p;
+	struct scx_load_arg *a = p;
 	struct timespec ms = { .tv_nsec = NSEC_PER_MSEC };
 	volatile unsigned long spin = 0;
 	int i;
@@ -52,9 +45,9 @@ int scx_load_start(struct scx_load *l, unsigned int ms)
 		cpus = 1;
 	/* Two CPU-bound and two sleep/wake threads per CPU, capped. */
 	for (i = 0; i < 4 * cpus && i < SCX_LOAD_MAX_THREADS; i++) {
-		args[i].l = l;
-		args[i].sleeper = i & 1;
-		ret = pthread_create(&l->th[i], NULL, load_fn, &args[i]);
+		l->args[i].l = l;
+		l->args[i].sleeper = i & 1;
+		ret = pthread_create(&l->th[i], NULL, load_fn, &l->args[i]);
 		if (ret) {
 			scx_load_stop(l, 1000);
 			return -ret;

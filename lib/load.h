@@ -17,8 +17,16 @@
 #define SCX_LOAD_MAX_THREADS	64
 #define SCX_LOAD_COMM		"scx_load"	/* thread names start with this */
 
+struct scx_load;
+
+struct scx_load_arg {
+	struct scx_load *l;
+	bool sleeper;
+};
+
 struct scx_load {
 	pthread_t th[SCX_LOAD_MAX_THREADS];
+	struct scx_load_arg args[SCX_LOAD_MAX_THREADS];
 	int nr;
 	atomic_bool stop;
 	uint64_t deadline;	/* threads stop by themselves after it */

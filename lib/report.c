@@ -9,49 +9,6 @@
 
 #define LINE_MAX_SHOWN	200
 
-static const char *const verdict_names[SCX_V_NR] = {
-	[SCX_V_SPAWN_FAILED] = "spawn failed",
-	[SCX_V_DIED_EARLY] = "died before attach",
-	[SCX_V_REJECTED] = "rejected by the kernel",
-	[SCX_V_TIMEOUT] = "not attached: timeout",
-	[SCX_V_SYSFS_ABSENT] = "sched_ext sysfs absent",
-	[SCX_V_BUSY] = "busy: another scheduler is attached",
-	[SCX_V_ATTACHED] = "attached",
-	[SCX_V_EJECTED] = "ejected after attach",
-	[SCX_V_DIED_AFTER] = "died after attach",
-};
-
-static const char *const verdict_hints[SCX_V_NR] = {
-	[SCX_V_SPAWN_FAILED] =
-		"the program could not be started: check its path and mode bits, its ELF "
-		"interpreter and libraries (ldd), and that TMPDIR is writable for the log",
-	[SCX_V_DIED_EARLY] =
-		"it quit before attaching; read the fingerprint: a libbpf/verifier log means the "
-		"BPF side does not pass this kernel's verifier; a usage message means bad "
-		"arguments; a signal means a crash during init; exit 0 means it gave up or daemonized",
-	[SCX_V_REJECTED] =
-		"the kernel began enabling it and backed out: ops.init() or a task's init failed, "
-		"or the ops failed validation; the kernel's sched_ext lines give the reason",
-	[SCX_V_TIMEOUT] =
-		"alive but not attached: a BPF load slower than the window (raise "
-		"SCX_ATTACH_TIMEOUT_MS, or SCX_ATTACH_WALL_MS on emulated machines), or the "
-		"scheduler waits for something before it attaches",
-	[SCX_V_SYSFS_ABSENT] =
-		"the running kernel has no sched_ext: build it with CONFIG_SCHED_CLASS_EXT=y "
-		"(see the config fragment)",
-	[SCX_V_BUSY] =
-		"another sched_ext scheduler is attached: stop it (is an scx service running?) "
-		"and run again",
-	[SCX_V_ATTACHED] = "",
-	[SCX_V_EJECTED] =
-		"the kernel ejected it after attaching: scx_bpf_error() in the BPF code, a "
-		"runnable task stall caught by the watchdog, or an ops callback error; the "
-		"kernel's reason is above",
-	[SCX_V_DIED_AFTER] =
-		"the loader died while attached (the kernel then unregistered it): read the "
-		"fingerprint for a panic, a crash or an OOM kill",
-};
-
 static const char *const wake_names[SCX_WAKE_NR] = {
 	[SCX_WAKE_NONE] = "none",
 	[SCX_WAKE_UEVENT] = "uevent",
@@ -60,16 +17,6 @@ static const char *const wake_names[SCX_WAKE_NR] = {
 	[SCX_WAKE_OUTPUT] = "output",
 	[SCX_WAKE_TIMER] = "timer",
 };
-
-const char *scx_verdict_name(enum scx_verdict v)
-{
-	return v < SCX_V_NR ? verdict_names[v] : "?";
-}
-
-const char *scx_verdict_hint(enum scx_verdict v)
-{
-	return v < SCX_V_NR ? verdict_hints[v] : "";
-}
 
 const char *scx_wake_name(enum scx_wake w)
 {
@@ -84,6 +31,17 @@ void scx_report_summary(FILE *f, const struct scx_result *r)
 			scx_wake_name(r->attach_by), (double)r->t_attach / NSEC_PER_SEC,
 			(double)r->cpu_ns / NSEC_PER_SEC, scx_wake_name(r->decided_by),
 			(double)r->t_verdict / NSEC_PER_SEC, r->wakeups);
+	fflush(f);
+}
+
+void scx_report_result(FILE *f, const struct scx_result *r)
+{
+	fprintf(f, "# result: verdict=%s attach_ms=", scx_verdict_key(r->verdict));
+	if (r->t_attach)
+		fprintf(f, "%llu", (unsigned long long)(r->t_attach / NSEC_PER_MSEC));
+	else
+		fputc('-', f);
+	fputc('\n', f);
 	fflush(f);
 }
 
@@ -104,7 +62,7 @@ static void put_tail(FILE *f, const struct scx_child *c)
 	size_t len, n, lastn = 0;
 	int lines = 0, skip;
 
-	len = scx_child_tail(c, buf, sizeof(buf));
+	len = scx_log_tail(&c->log, buf, sizeof(buf));
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
 	if (!len) {
@@ -116,7 +74,7 @@ static void put_tail(FILE *f, const struct scx_child *c)
 	lines++;
 	skip = lines > SCX_REPORT_TAIL_LINES ? lines - SCX_REPORT_TAIL_LINES : 0;
 	fprintf(f, "# scheduler output, last %d lines%s:\n", lines - skip,
-		c->dropped || c->tail_full ? " (log was longer)" : "");
+		c->log.dropped || c->log.tail_full ? " (log was longer)" : "");
 	for (p = buf; *p; p += n + (p[n] == '\n')) {
 		n = strcspn(p, "\n");
 		if (skip) {
@@ -143,14 +101,16 @@ void scx_report(FILE *f, const struct scx_result *r, const struct scx_child *c,
 	if (cmdline)
 		fprintf(f, "# scheduler: %s%s\n", cmdline, c->pid > 0 ? "" : " (not started)");
 	if (c->pid > 0) {
-		if (c->log_path[0])
+		if (c->log.path[0])
 			fprintf(f, "# log: %s (%zu bytes kept, %zu dropped over the cap)\n",
-				c->log_path, c->logged, c->dropped);
+				c->log.path, c->log.logged, c->log.dropped);
 		put_tail(f, c);
 		if (c->orphans)
 			fprintf(f, "# it left %d descendant(s) running (daemonized?): killed\n",
 				c->orphans);
 	}
+	if (r->owner[0])
+		fprintf(f, "# owner: %s\n", r->owner);
 	if (r->verdict != SCX_V_SYSFS_ABSENT && r->verdict != SCX_V_SPAWN_FAILED) {
 		fprintf(f, "# sysfs: state %s, enable_seq %lld (before the spawn %lld), root/ops \"%s\"\n",
 			scx_state_name(r->last.state), r->last.enable_seq, r->before.enable_seq,

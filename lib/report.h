@@ -11,14 +11,13 @@
 
 #define SCX_REPORT_TAIL_LINES	20
 
-/* Constant one-line names: CI bots may key on them. */
-const char *scx_verdict_name(enum scx_verdict v);
-/* Likely causes and what to check. */
-const char *scx_verdict_hint(enum scx_verdict v);
 const char *scx_wake_name(enum scx_wake w);
 
 /* One "# verdict: ..." line with timings and the deciding wake source. */
 void scx_report_summary(FILE *f, const struct scx_result *r);
+
+/* "# result: verdict=KEY attach_ms=N|-": one line for matrix runners. */
+void scx_report_result(FILE *f, const struct scx_result *r);
 
 /*
  * The failure dump, as TAP diagnostic lines ("# ..."): the summary,

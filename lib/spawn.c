@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scx_attach: start a scheduler, keep its output, stop it for sure.
+ * scx_attach: start a scheduler and stop it for sure.
  *
  * The scheduler stays in the caller's process group so that the harness's
  * timeout (which SIGKILLs the test's group) takes it along, and it gets
@@ -8,7 +8,6 @@
  * caller is made a child subreaper so that a scheduler which forks and
  * exits leaves its descendants with us, where scx_child_stop() finds them.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,121 +17,23 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "spawn.h"
-#include "suite.h"
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal 424
-#endif
-#ifndef __NR_close_range
-#define __NR_close_range 436
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC	(1U << 2)
-#endif
-
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 #define EXEC_WAIT_MS	5000	/* fork -> execve, or its error */
 #define ORPHAN_ROUNDS	8	/* a chain of daemonizing forks, bounded */
 #define FD_SCAN_MAX	65536	/* without close_range(): fds we mark CLOEXEC */
+#define PIDLESS_MS	10	/* reap cadence without a pidfd */
 
-static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
+void scx_child_init(struct scx_child *c, size_t log_cap)
 {
-	return syscall(__NR_pidfd_open, pid, flags);
-}
-
-static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
-{
-	return syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
-}
-
-int scx_args_split(char *buf, char **argv, int max)
-{
-	char *save = NULL, *tok;
-	int n = 0;
-
-	for (tok = strtok_r(buf, " \t\n\r\v\f", &save); tok;
-	     tok = strtok_r(NULL, " \t\n\r\v\f", &save)) {
-		if (n == max)
-			return -E2BIG;
-		argv[n++] = tok;
-	}
-	return n;
-}
-
-int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
-{
-	size_t off = 0;
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0) {
-		snprintf(err, errlen, "args file %s: cannot open: %s", path, strerror(errno));
-		return -errno;
-	}
-	/* A FIFO or device here would block or never end. */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "args file %s is not a regular file", path);
-		close(fd);
-		return -EINVAL;
-	}
-	while ((n = read(fd, buf + off, len - 1 - off)) > 0) {
-		off += n;
-		if (off == len - 1)
-			break;
-	}
-	if (n < 0) {
-		snprintf(err, errlen, "args file %s: cannot read: %s", path, strerror(errno));
-		close(fd);
-		return -EIO;
-	}
-	if (off == len - 1 && read(fd, &(char){0}, 1) > 0) {
-		snprintf(err, errlen, "args file %s is longer than %zu bytes: not an args file?",
-			 path, len - 1);
-		close(fd);
-		return -E2BIG;
-	}
-	close(fd);
-	buf[off] = '\0';
-	if (strspn(buf, " \t\n\r\v\f") == off) {
-		snprintf(err, errlen,
-			 "args file %s is blank: remove it for no arguments, or fill it in", path);
-		return -ENODATA;
-	}
-	if (memchr(buf, '\0', off)) {
-		snprintf(err, errlen, "args file %s holds NUL bytes: not a text file", path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int scx_sibling_path(char *buf, size_t len, const char *prog)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	if (snprintf(buf, len, "%s/%s", self, prog) >= (int)len)
-		return -ENAMETOOLONG;
-	return 0;
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->pidfd = -1;
+	scx_log_init(&c->log, log_cap);
 }
 
 int scx_bin_check(const char *bin, char *err, size_t errlen)
@@ -161,6 +62,15 @@ static const char *const keep_env[] = {
 
 #define RUST_LOG_EXTRA	"scx_utils::libbpf_logger=warn"
 
+static void free_env(char **env)
+{
+	char **p;
+
+	for (p = env; p && *p; p++)
+		free(*p);
+	free(env);
+}
+
 static char **build_env(void)
 {
 	size_t n = 0, i;
@@ -168,10 +78,10 @@ static char **build_env(void)
 	char **env;
 	char *s;
 
-	env = calloc(ARRAY_LEN(keep_env) + 3, sizeof(*env));
+	env = calloc(ARRAY_SIZE(keep_env) + 3, sizeof(*env));
 	if (!env)
 		return NULL;
-	for (i = 0; i < ARRAY_LEN(keep_env); i++) {
+	for (i = 0; i < ARRAY_SIZE(keep_env); i++) {
 		v = getenv(keep_env[i]);
 		if (!v)
 			continue;
@@ -190,59 +100,8 @@ static char **build_env(void)
 	env[n++] = s;
 	return env;
 fail:
-	while (n)
-		free(env[--n]);
-	free(env);
+	free_env(env);
 	return NULL;
-}
-
-static void free_env(char **env)
-{
-	char **p;
-
-	for (p = env; p && *p; p++)
-		free(*p);
-	free(env);
-}
-
-int scx_log_open(struct scx_child *c, char *err, size_t errlen)
-{
-	int ret;
-
-	c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dir_fd < 0)
-		goto fail;
-	/* O_EXCL|O_NOFOLLOW: a planted file or symlink is refused, never followed. */
-	c->log_fd = openat(c->dir_fd, SCX_LOG_NAME,
-			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (c->log_fd < 0)
-		goto fail;
-	if (snprintf(c->log_path, sizeof(c->log_path), "%.*s/" SCX_LOG_NAME,
-		     (int)(sizeof(c->log_path) - sizeof(SCX_LOG_NAME) - 1), c->dir) < 0)
-		c->log_path[0] = '\0';
-	return 0;
-fail:
-	ret = -errno;
-	snprintf(err, errlen, "cannot create the log in %s: %s", c->dir, strerror(-ret));
-	return ret;
-}
-
-static int make_log(struct scx_child *c, const struct scx_cfg *cfg, char *err, size_t errlen)
-{
-	int n;
-
-	n = snprintf(c->dir, sizeof(c->dir), "%s/scx_attach.XXXXXX", cfg->tmpdir);
-	if (n < 0 || (size_t)n >= sizeof(c->dir)) {
-		snprintf(err, errlen, "log directory: TMPDIR is too long");
-		return -ENAMETOOLONG;
-	}
-	if (!mkdtemp(c->dir)) {	/* mode 0700 */
-		snprintf(err, errlen, "cannot create a private log directory under %s: %s",
-			 cfg->tmpdir, strerror(errno));
-		c->dir[0] = '\0';
-		return -errno;
-	}
-	return scx_log_open(c, err, errlen);
 }
 
 static void __attribute__((__noreturn__))
@@ -250,6 +109,7 @@ child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_
 {
 	sigset_t none;
 	int fd, sig;
+	ssize_t n;
 
 	/* Die with the test, even if the scheduler leaves our process group. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
@@ -269,14 +129,15 @@ child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_
 	 * or hold the runner's pipes open.  CLOEXEC, not close: err_fd must
 	 * survive a failed execve.
 	 */
-	if (syscall(__NR_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC))
 		for (fd = 3; fd < FD_SCAN_MAX && fd < sysconf(_SC_OPEN_MAX); fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execve(bin, argv, env);
 fail:
 	sig = errno;
-	if (write(err_fd, &sig, sizeof(sig)) < 0)
-		_exit(127);
+	/* Nothing is left to report a failed report to. */
+	n = write(err_fd, &sig, sizeof(sig));
+	(void)n;
 	_exit(127);
 }
 
@@ -301,15 +162,11 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	char **env = NULL;
 	int ret;
 
-	memset(c, 0, sizeof(*c));
-	c->pid = -1;
-	c->pidfd = c->out_fd = c->log_fd = c->dir_fd = -1;
-	c->log_cap = cfg->log_cap;
-
+	scx_child_init(c, cfg->log_cap);
 	ret = scx_bin_check(bin, err, errlen);
 	if (ret)
 		return ret;
-	ret = make_log(c, cfg, err, errlen);
+	ret = scx_log_create(&c->log, cfg->tmpdir, err, errlen);
 	if (ret)
 		return ret;
 	env = build_env();
@@ -338,9 +195,9 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	close(out[1]);
 	close(ex[1]);
 	out[1] = ex[1] = -1;
-	c->out_fd = out[0];
+	c->log.out_fd = out[0];
 	out[0] = -1;
-	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(c->log.out_fd, F_SETFL, O_NONBLOCK);
 
 	/*
 	 * Without pidfd (before 5.3), liveness falls back to waitid(WNOHANG)
@@ -354,10 +211,8 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	}
 
 	ret = wait_exec(ex[0]);
-	if (ret) {
+	if (ret)
 		snprintf(err, errlen, "cannot execute %s: %s", bin, strerror(-ret));
-		goto out;
-	}
 out:
 	if (ret && c->pid > 0)
 		scx_child_stop(c, 0);
@@ -369,63 +224,19 @@ out:
 	return ret;
 }
 
-static void tail_add(struct scx_child *c, const char *p, size_t n)
-{
-	size_t k;
-
-	if (n > SCX_TAIL_LEN) {
-		p += n - SCX_TAIL_LEN;
-		n = SCX_TAIL_LEN;
-	}
-	while (n) {
-		k = scx_min(n, SCX_TAIL_LEN - c->tail_pos);
-		memcpy(c->tail + c->tail_pos, p, k);
-		c->tail_pos += k;
-		if (c->tail_pos == SCX_TAIL_LEN) {
-			c->tail_pos = 0;
-			c->tail_full = true;
-		}
-		p += k;
-		n -= k;
-	}
-}
-
-int scx_child_drain(struct scx_child *c)
-{
-	char buf[65536];
-	size_t room;
-	ssize_t n;
-	int rounds;
-
-	if (c->out_fd < 0)
-		return 1;
-	/* Bounded: a flooding scheduler must not starve the watcher. */
-	for (rounds = 0; rounds < 16; rounds++) {
-		n = read(c->out_fd, buf, sizeof(buf));
-		if (n == 0) {
-			close(c->out_fd);
-			c->out_fd = -1;
-			return 1;
-		}
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		tail_add(c, buf, n);
-		room = c->log_cap > c->logged ? c->log_cap - c->logged : 0;
-		if ((size_t)n > room)
-			c->dropped += n - room;
-		if (room && c->log_fd >= 0 &&
-		    write(c->log_fd, buf, scx_min((size_t)n, room)) > 0)
-			c->logged += scx_min((size_t)n, room);
-	}
-	return 0;
-}
-
 static int reap(pid_t pid, siginfo_t *si)
 {
 	memset(si, 0, sizeof(*si));
 	if (waitid(P_PID, pid, si, WEXITED | WNOHANG))
 		return errno == ECHILD ? 1 : 0;
 	return si->si_pid == pid;
+}
+
+static void set_exited(struct scx_child *c, const siginfo_t *si)
+{
+	c->exited = true;
+	c->code = si->si_code;
+	c->status = si->si_status;
 }
 
 int scx_child_poll(struct scx_child *c)
@@ -436,9 +247,7 @@ int scx_child_poll(struct scx_child *c)
 		return 1;
 	if (!reap(c->pid, &si))
 		return 0;
-	c->exited = true;
-	c->code = si.si_code;
-	c->status = si.si_status;
+	set_exited(c, &si);
 	return 1;
 }
 
@@ -454,7 +263,7 @@ uint64_t scx_child_cpu_ns(const struct scx_child *c)
 
 /*
  * Signal @pid and wait up to @ms for it to exit, reaping it.  The pidfd
- * makes the wait evented; without one, fall back to a 10 ms cadence.
+ * makes the wait evented; without one, fall back to a short cadence.
  */
 static int signal_and_reap(pid_t pid, int pidfd, int sig, unsigned int ms, siginfo_t *si)
 {
@@ -474,7 +283,7 @@ static int signal_and_reap(pid_t pid, int pidfd, int sig, unsigned int ms, sigin
 		if (pidfd >= 0)
 			poll(&pfd, 1, scx_ms_until(deadline));
 		else
-			poll(NULL, 0, scx_min(10, scx_ms_until(deadline)));
+			poll(NULL, 0, scx_min(PIDLESS_MS, scx_ms_until(deadline)));
 	}
 }
 
@@ -485,132 +294,15 @@ static int stop_pid(pid_t pid, int pidfd, unsigned int grace_ms, siginfo_t *si)
 	return signal_and_reap(pid, pidfd, SIGKILL, scx_max(grace_ms, 1000U), si);
 }
 
-int scx_proc_ours(void)
-{
-	char buf[32];
-	ssize_t len;
-
-	/*
-	 * /proc numbers pids in its own namespace: if that is not ours (a pid
-	 * namespace with the host's /proc), they would name other processes.
-	 */
-	len = readlink("/proc/self", buf, sizeof(buf) - 1);
-	if (len <= 0)
-		return -errno ?: -ENOENT;
-	buf[len] = '\0';
-	return atoi(buf) == getpid() ? 0 : -EXDEV;
-}
-
-const char *scx_proc_stat(pid_t pid, char *buf, size_t len)
-{
-	char path[64], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: the fields start after the last ')'. */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p + 2 : NULL;
-}
-
-int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
-{
-	const char *p;
-	char buf[512], state;
-	int n = 0, ppid, threads;
-	struct dirent *de;
-	DIR *d;
-
-	n = scx_proc_ours();
-	if (n)
-		return n;
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while (n < max && (de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		p = scx_proc_stat(atoi(de->d_name), buf, sizeof(buf));
-		if (!p || sscanf(p, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
-				 " %*u %*u %*d %*d %*d %*d %d", &state, &ppid, &threads) != 3 ||
-		    ppid != parent)
-			continue;
-		/*
-		 * A leader shows Z once its main thread exits, while other
-		 * threads (a test's guard) still live and hold its children:
-		 * those come to us only when the last thread is gone.
-		 */
-		if (!live || state != 'Z' || threads > 1)
-			pids[n++] = atoi(de->d_name);
-	}
-	closedir(d);
-	return n;
-}
-
 /* Children of ours other than the scheduler: what a daemonizing one left. */
-static int find_orphans(pid_t *pids, int max)
-{
-	return scx_proc_children(getpid(), pids, max, false);
-}
-
-/* Remember @pid in @seen (at most 64); true if it is new. */
-bool scx_pid_once(pid_t *seen, int *n, pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < *n; i++)
-		if (seen[i] == pid)
-			return false;
-	if (*n < 64)
-		seen[(*n)++] = pid;
-	return true;
-}
-
-int scx_kill_children(unsigned int ms)
-{
-	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
-	pid_t pids[64], seen[64];
-	int i, n, killed = 0;
-	siginfo_t si;
-
-	for (;;) {
-		n = scx_proc_children(getpid(), pids, 64, true);
-		if (n <= 0)
-			break;
-		/* A dying one is killed again each round, and counted once. */
-		for (i = 0; i < n; i++)
-			if (!kill(pids[i], SIGKILL))
-				scx_pid_once(seen, &killed, pids[i]);
-		/* Reap; a killed parent's daemons come to us (subreaper) next round. */
-		do {
-			memset(&si, 0, sizeof(si));
-		} while (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG) && si.si_pid);
-		if (scx_now_ns() >= deadline)
-			return -ETIMEDOUT;
-		poll(NULL, 0, 10);
-	}
-	do {
-		memset(&si, 0, sizeof(si));
-	} while (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG) && si.si_pid);
-	return n < 0 ? n : killed;
-}
-
 static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
 {
-	pid_t pids[64];
 	int round, i, n, pidfd, ret = 0;
+	pid_t pids[SCX_PROC_MAX];
 	siginfo_t si;
 
 	for (round = 0; round < ORPHAN_ROUNDS; round++) {
-		n = find_orphans(pids, 64);
+		n = scx_proc_children(getpid(), pids, SCX_PROC_MAX, false);
 		/* -EXDEV: /proc cannot tell us; the pidfd kill above still held. */
 		if (n <= 0)
 			return n < 0 && n != -EXDEV ? n : ret;
@@ -629,75 +321,27 @@ static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
 
 int scx_child_stop(struct scx_child *c, unsigned int grace_ms)
 {
-	uint64_t deadline;
 	siginfo_t si;
-	int ret = 0;
+	int ret = 0, r;
 
-	if (c->pid > 0 && !scx_child_poll(c)) {
+	if (c->pid <= 0)
+		return 0;
+	if (!scx_child_poll(c)) {
 		ret = stop_pid(c->pid, c->pidfd, grace_ms, &si);
-		if (!ret) {
-			c->exited = true;
-			c->code = si.si_code;
-			c->status = si.si_status;
-		}
+		if (!ret)
+			set_exited(c, &si);
 	}
-	if (c->pid > 0) {
-		int r = stop_orphans(c, grace_ms);
-
-		ret = ret ?: r;
-	}
+	r = stop_orphans(c, grace_ms);
+	ret = ret ?: r;
 	/* Last words: read until every writer is gone, bounded. */
-	deadline = scx_now_ns() + scx_max(grace_ms, 100U) * NSEC_PER_MSEC;
-	while (c->out_fd >= 0 && scx_now_ns() < deadline) {
-		struct pollfd pfd = { .fd = c->out_fd, .events = POLLIN };
-
-		poll(&pfd, 1, scx_ms_until(deadline));
-		if (scx_child_drain(c))
-			break;
-	}
+	scx_log_finish(&c->log, scx_max(grace_ms, 100U));
 	return ret;
-}
-
-size_t scx_child_tail(const struct scx_child *c, char *buf, size_t len)
-{
-	size_t have = c->tail_full ? SCX_TAIL_LEN : c->tail_pos;
-	size_t n = scx_min(have, len - 1), start, k;
-
-	start = (c->tail_pos + SCX_TAIL_LEN - n) % SCX_TAIL_LEN;
-	k = scx_min(n, SCX_TAIL_LEN - start);
-	memcpy(buf, c->tail + start, k);
-	memcpy(buf + k, c->tail, n - k);
-	buf[n] = '\0';
-	return n;
 }
 
 void scx_child_release(struct scx_child *c, bool keep)
 {
-	char note[128], tail[SCX_TAIL_LEN + 1];
-	size_t len;
-	int n;
-
-	if (c->log_fd >= 0 && c->dropped) {
-		/* The file keeps the head; the tail ring keeps the end. */
-		n = snprintf(note, sizeof(note),
-			     "\n[scx_attach: log capped at %zu bytes, %zu bytes dropped; the tail follows]\n",
-			     c->logged, c->dropped);
-		len = scx_child_tail(c, tail, sizeof(tail));
-		if (write(c->log_fd, note, n) < 0 || write(c->log_fd, tail, len) < 0)
-			c->dropped += len;
-	}
 	if (c->pidfd >= 0)
 		close(c->pidfd);
-	if (c->out_fd >= 0)
-		close(c->out_fd);
-	if (c->log_fd >= 0)
-		close(c->log_fd);
-	if (c->dir_fd >= 0) {
-		if (!keep)
-			unlinkat(c->dir_fd, SCX_LOG_NAME, 0);
-		close(c->dir_fd);
-	}
-	if (c->dir[0] && !keep)
-		rmdir(c->dir);
-	c->pidfd = c->out_fd = c->log_fd = c->dir_fd = -1;
+	c->pidfd = -1;
+	scx_log_release(&c->log, keep);
 }

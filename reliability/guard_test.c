@@ -22,9 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/proc.h"
+#include "lib/reaper.h"
 #include "lib/spawn.h"
-#include "lib/suite.h"
 #include "lib/watch.h"
 #include "selftest/fake_kernel.h"
 

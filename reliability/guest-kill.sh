@@ -24,8 +24,7 @@ here=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/scx-kill.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 
-export SCX_ATTACH_TIMEOUT_MS=60000 SCX_ATTACH_WALL_MS=180000 SCX_ATTACH_SETTLE_MS=30000
-export SCX_ATTACH_GRACE_MS=5000 SCX_ATTACH_LOAD=0 SCX_ATTACH_OPS=fault
+export SCX_ATTACH_EMULATED=1 SCX_ATTACH_LOAD=0 SCX_ATTACH_OPS=fault
 grace_cs=500		# the kill grace, in centiseconds
 n=0
 fails=0

@@ -66,13 +66,16 @@ $(REL_OUT)/flood_sched: $(REL_DIR)/flood_sched.c | $(REL_OUT)
 
 # The suite with a short TEST_F_TIMEOUT, for the harness-timeout kill case.
 $(REL_OUT)/scx_attach_test_t20: $(SCX_TOP)/scx_attach_test.c $(REL_LIB) $(SCX_LIB_HDRS) | $(REL_OUT)
-	$(CC) $(REL_CFLAGS) -DTEST_TIMEOUT_S=20 -o $@ $(filter %.c,$^) -lpthread
+	$(CC) $(REL_CFLAGS) -DSCX_TIMEOUT_S=20 -o $@ $(filter %.c,$^) -lpthread
 
 # ------------------------------------------------------- sanitizer builds
 
-REL_ASAN_BINS := $(addprefix $(REL_OUT)/asan/,sim_test fake_sched soak sec_test guard_test probe_sched)
+REL_ASAN_BINS := $(addprefix $(REL_OUT)/asan/,unit_test sim_test fake_sched soak sec_test guard_test \
+	probe_sched)
 
 $(REL_OUT)/asan/sim_test: $(SCX_TOP)/selftest/sim_test.c $(REL_FK) $(REL_LIB) $(SCX_LIB_HDRS) | $(REL_OUT)/asan
+	$(REL_CLANG) $(REL_ASAN_CFLAGS) -o $@ $(filter %.c,$^) -lpthread
+$(REL_OUT)/asan/unit_test: $(SCX_TOP)/selftest/unit_test.c $(REL_LIB) $(SCX_LIB_HDRS) | $(REL_OUT)/asan
 	$(REL_CLANG) $(REL_ASAN_CFLAGS) -o $@ $(filter %.c,$^) -lpthread
 $(REL_OUT)/asan/fake_sched: $(SCX_TOP)/selftest/fake_sched.c | $(REL_OUT)/asan
 	$(CC) $(REL_CFLAGS) -o $@ $<
@@ -91,8 +94,8 @@ $(REL_OUT)/asan/probe_sched: $(REL_DIR)/probe_sched.c | $(REL_OUT)/asan
 # environment would not carry ASAN_OPTIONS to them anyway.
 check-asan: $(REL_ASAN_BINS)
 	@rm -rf $(REL_SAN_LOG) && mkdir -p $(REL_SAN_LOG)
-	@echo "check-asan: clang-19 -fsanitize=address,undefined: sim_test, sec_test, guard_test, soak --sim"
-	cd $(REL_OUT)/asan && $(REL_SAN_ENV) prove -v --exec '' ./sim_test ./sec_test ./guard_test
+	@echo "check-asan: clang-19 -fsanitize=address,undefined: unit_test, sim_test, sec_test, guard_test, soak --sim"
+	cd $(REL_OUT)/asan && $(REL_SAN_ENV) prove -v --exec '' ./unit_test ./sim_test ./sec_test ./guard_test
 	cd $(REL_OUT)/asan && $(REL_SAN_ENV) SCX_ATTACH_GATE_MS=100 SCX_ATTACH_HOLD_MS=100 \
 		SCX_ATTACH_GRACE_MS=500 prove -v --exec '' ./soak :: -n 20 --sim ./fake_sched
 	@if ls $(REL_SAN_LOG)/* >/dev/null 2>&1; then \

@@ -24,9 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/proc.h"
+#include "lib/reaper.h"
 #include "lib/spawn.h"
-#include "lib/suite.h"
 
 #include "kselftest_harness.h"
 
@@ -85,11 +86,11 @@ static int run_probe(FIXTURE_DATA(sec) *self, const char *bin)
 	self->spawned = true;
 	deadline = scx_now_ns() + 5 * NSEC_PER_SEC;
 	while (!scx_child_poll(&self->c) && scx_now_ns() < deadline) {
-		scx_child_drain(&self->c);
+		scx_log_drain(&self->c.log);
 		usleep(10000);
 	}
 	ret = scx_child_stop(&self->c, 0);
-	scx_child_tail(&self->c, self->out, sizeof(self->out));
+	scx_log_tail(&self->c.log, self->out, sizeof(self->out));
 	return ret;
 }
 
@@ -147,10 +148,8 @@ static bool victim_intact(const char *path)
 /* A fresh child whose log would go into @dir, as scx_spawn() leaves it. */
 static void child_in(struct scx_child *c, const char *dir)
 {
-	memset(c, 0, sizeof(*c));
-	c->pid = -1;
-	c->pidfd = c->out_fd = c->log_fd = c->dir_fd = -1;
-	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	scx_child_init(c, 0);
+	snprintf(c->log.dir, sizeof(c->log.dir), "%s", dir);
 }
 
 /* A symlink planted where the log would go: refused, target untouched. */
@@ -168,8 +167,8 @@ TEST_F(sec, log_refuses_planted_symlink)
 	ASSERT_EQ(0, symlink(victim, link));
 
 	child_in(&c, logdir);
-	EXPECT_EQ(-EEXIST, scx_log_open(&c, err, sizeof(err)));
-	EXPECT_EQ(-1, c.log_fd);
+	EXPECT_EQ(-EEXIST, scx_log_open(&c.log, err, sizeof(err)));
+	EXPECT_EQ(-1, c.log.log_fd);
 	EXPECT_NE(NULL, strstr(err, "cannot create the log")) TH_LOG("%s", err);
 	EXPECT_TRUE(victim_intact(victim));
 	scx_child_release(&c, true);
@@ -179,7 +178,7 @@ TEST_F(sec, log_refuses_planted_symlink)
 	ASSERT_EQ(0, unlink(victim));
 	ASSERT_EQ(0, symlink(victim, link));
 	child_in(&c, logdir);
-	EXPECT_EQ(-EEXIST, scx_log_open(&c, err, sizeof(err)));
+	EXPECT_EQ(-EEXIST, scx_log_open(&c.log, err, sizeof(err)));
 	EXPECT_EQ(-1, access(victim, F_OK));
 	scx_child_release(&c, true);
 }
@@ -196,7 +195,7 @@ TEST_F(sec, log_refuses_planted_file)
 	ASSERT_EQ(0, mkdir(logdir, 0700));
 	ASSERT_EQ(0, write_victim(log));
 	child_in(&c, logdir);
-	EXPECT_EQ(-EEXIST, scx_log_open(&c, err, sizeof(err)));
+	EXPECT_EQ(-EEXIST, scx_log_open(&c.log, err, sizeof(err)));
 	EXPECT_TRUE(victim_intact(log));
 	scx_child_release(&c, true);
 }
@@ -214,8 +213,8 @@ TEST_F(sec, log_dir_symlink_refused)
 	ASSERT_EQ(0, mkdir(real, 0700));
 	ASSERT_EQ(0, symlink(real, logdir));
 	child_in(&c, logdir);
-	EXPECT_GT(0, scx_log_open(&c, err, sizeof(err)));
-	EXPECT_EQ(-1, c.log_fd);
+	EXPECT_GT(0, scx_log_open(&c.log, err, sizeof(err)));
+	EXPECT_EQ(-1, c.log.log_fd);
 	EXPECT_EQ(-1, access(log, F_OK));
 	scx_child_release(&c, true);
 }
@@ -226,13 +225,13 @@ TEST_F(sec, log_dir_private)
 
 	ASSERT_EQ(0, run_probe(self, NULL));
 	/* mkdtemp under TMPDIR, a random name, mode 0700, ours. */
-	EXPECT_EQ(0, strncmp(self->c.dir, self->dir, strlen(self->dir)));
-	EXPECT_NE(NULL, strstr(self->c.dir, "/scx_attach."));
-	ASSERT_EQ(0, lstat(self->c.dir, &st));
+	EXPECT_EQ(0, strncmp(self->c.log.dir, self->dir, strlen(self->dir)));
+	EXPECT_NE(NULL, strstr(self->c.log.dir, "/scx_attach."));
+	ASSERT_EQ(0, lstat(self->c.log.dir, &st));
 	EXPECT_TRUE(S_ISDIR(st.st_mode));
 	EXPECT_EQ(0700, st.st_mode & 07777);
 	EXPECT_EQ(geteuid(), st.st_uid);
-	ASSERT_EQ(0, lstat(self->c.log_path, &st));
+	ASSERT_EQ(0, lstat(self->c.log.path, &st));
 	EXPECT_TRUE(S_ISREG(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
 	EXPECT_EQ(1, st.st_nlink);
@@ -348,11 +347,11 @@ TEST_F(sec, flood_is_capped)
 	self->spawned = true;
 	deadline = scx_now_ns() + 500 * NSEC_PER_MSEC;
 	while (scx_now_ns() < deadline)
-		scx_child_drain(&self->c);
+		scx_log_drain(&self->c.log);
 	EXPECT_EQ(0, scx_child_stop(&self->c, 500));
-	EXPECT_EQ(self->cfg.log_cap, self->c.logged);
-	EXPECT_LT(0, self->c.dropped);
-	snprintf(path, sizeof(path), "%s", self->c.log_path);
+	EXPECT_EQ(self->cfg.log_cap, self->c.log.logged);
+	EXPECT_LT(0, self->c.log.dropped);
+	snprintf(path, sizeof(path), "%s", self->c.log.path);
 	scx_child_release(&self->c, true);
 	self->spawned = false;
 	ASSERT_EQ(0, stat(path, &st));

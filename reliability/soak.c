@@ -28,10 +28,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
-#include "lib/state.h"
+#include "lib/sysfs.h"
 #include "lib/watch.h"
 #include "selftest/fake_kernel.h"
 

@@ -21,5 +21,4 @@ build=$suite/reliability-build
 # About 1-3 s a cycle under emulation; allow 5 s each plus the boot.
 exec "$top/vm/run-vm.sh" --suite-dir "$suite" --timeout $((120 + 5 * cycles)) \
 	--add "$build/soak" "$@" --cmd "SCX_ATTACH_GATE_MS=200 SCX_ATTACH_HOLD_MS=200 \
-SCX_ATTACH_TIMEOUT_MS=60000 SCX_ATTACH_WALL_MS=180000 SCX_ATTACH_SETTLE_MS=30000 \
-SCX_ATTACH_GRACE_MS=5000 ./soak -n $cycles --ops fault ./scx_fault --fault=none"
+SCX_ATTACH_EMULATED=1 ./soak -n $cycles --ops fault ./scx_fault --fault=none"

@@ -5,7 +5,7 @@
  * A thread in the test process plays the kernel: it owns a fake sysfs tree
  * and a kmsg-format log file, and fake schedulers "attach" by connecting to
  * its socket, as a real loader attaches a struct_ops link.  It replays the
- * sequences measured on a real 7.3 kernel (FACTS.md §3): state "enabling",
+ * sequences measured on a real 7.3 kernel: state "enabling",
  * root/ops appearing 160 ms later while still enabling, "enabled" 210 ms
  * after that with enable_seq bumped; detach and ejection go disabling ->
  * root/ removed -> disabled, with the kernel's log lines.  When the loader's

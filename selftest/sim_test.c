@@ -19,10 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/proc.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
-#include "lib/state.h"
+#include "lib/sysfs.h"
 #include "lib/watch.h"
 #include "selftest/fake_kernel.h"
 
@@ -47,6 +48,9 @@ FIXTURE_VARIANT(sim) {
 	unsigned int attach_ms;	/* CPU budget, 0: default */
 	unsigned int wall_ms;	/* wall guard, 0: default */
 	bool no_pidfd;		/* the pre-5.3 path: waitid() at a 50 ms cadence */
+	bool capped_log;	/* output over the cap: the file stops, the tail goes on */
+	bool needs_sigkill;	/* ignores SIGTERM: the stop must end in SIGKILL */
+	const char *ops;	/* expected ops prefix, default "fake" */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -93,7 +97,7 @@ FIXTURE_VARIANT_ADD(sim, exit0_at_once) {
 };
 
 FIXTURE_VARIANT_ADD(sim, ignore_sigterm) {
-	.mode = "ignore-term", .expect = SCX_V_ATTACHED,
+	.mode = "ignore-term", .expect = SCX_V_ATTACHED, .needs_sigkill = true,
 };
 
 FIXTURE_VARIANT_ADD(sim, daemonize) {
@@ -109,15 +113,26 @@ FIXTURE_VARIANT_ADD(sim, die_after_no_pidfd) {
 };
 
 FIXTURE_VARIANT_ADD(sim, flood_log) {
-	.mode = "flood", .expect = SCX_V_ATTACHED,
+	.mode = "flood", .expect = SCX_V_ATTACHED, .capped_log = true,
+};
+
+/* A healthy scheduler, but not the one asked for: a FAIL, never a SKIP. */
+FIXTURE_VARIANT_ADD(sim, wrong_name) {
+	.mode = "healthy", .ops = "rusty", .expect = SCX_V_WRONG_OPS,
+	.detail = "sched_ext enabled \"fake_1.0.0_gdeadbeef\" after the spawn, expected \"rusty\"",
 };
 
 /* Quick windows: the fake kernel is quick too. */
-static void sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
+static int sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
 {
 	char err[SCX_ERR_LEN];
+	int ret;
 
-	scx_cfg_init(cfg, err, sizeof(err));
+	ret = scx_cfg_init(cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "# %s\n", err);
+		return ret;
+	}
 	cfg->gate_ms = 300;
 	cfg->attach_ms = 10000;
 	cfg->wall_ms = 5000;
@@ -131,13 +146,14 @@ static void sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
 	cfg->load = false;
 	strcpy(cfg->sysfs, fk->sys);
 	strcpy(cfg->kmsg, fk->kmsg);
+	return 0;
 }
 
 FIXTURE_SETUP(sim)
 {
 	self->ran = false;
 	ASSERT_EQ(0, fk_start(&self->fk));
-	sim_cfg(&self->cfg, &self->fk);
+	ASSERT_EQ(0, sim_cfg(&self->cfg, &self->fk));
 	if (variant->attach_ms)
 		self->cfg.attach_ms = variant->attach_ms;
 	if (variant->wall_ms)
@@ -181,7 +197,8 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	struct scx_result *r = &self->res;
 
 	self->ran = true;
-	ASSERT_EQ(0, scx_run(&self->cfg, fake_sched_path, self->argv, "fake", &self->child, r));
+	ASSERT_EQ(0, scx_run(&self->cfg, fake_sched_path, self->argv, variant->ops ?: "fake",
+			     &self->child, r));
 	if (r->verdict != variant->expect)
 		scx_report(stdout, r, &self->child, variant->mode);
 	else
@@ -205,15 +222,18 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 		EXPECT_LE(r->t_attach, r->t_verdict);
 	}
 	EXPECT_EQ(variant->no_pidfd, self->child.pidfd < 0);
-	if (!strcmp(variant->mode, "flood")) {
+	/* A fake scheduler holds no BPF link: the dump must not claim one. */
+	if (r->verdict == SCX_V_WRONG_OPS)
+		EXPECT_NE(NULL, strstr(r->owner, "holds no struct_ops link")) TH_LOG("%s", r->owner);
+	if (variant->capped_log) {
 		char tail[SCX_TAIL_LEN + 1];
 
-		EXPECT_LE(self->child.logged, self->cfg.log_cap);
-		EXPECT_LT(0, self->child.dropped);
-		scx_child_tail(&self->child, tail, sizeof(tail));
+		EXPECT_LE(self->child.log.logged, self->cfg.log_cap);
+		EXPECT_LT(0, self->child.log.dropped);
+		scx_log_tail(&self->child.log, tail, sizeof(tail));
 		EXPECT_NE(NULL, strstr(tail, "done flooding"));
 	}
-	if (!strcmp(variant->mode, "ignore-term")) {
+	if (variant->needs_sigkill) {
 		char detail[SCX_ERR_LEN];
 
 		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, detail, sizeof(detail)));
@@ -235,7 +255,7 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	FILE *f;
 
 	ASSERT_EQ(0, fk_start(&fk));
-	sim_cfg(&cfg, &fk);
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	argv[1] = fk.dir;
 	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
 	EXPECT_EQ(0, scx_finish(&cfg, &c, detail, sizeof(detail)));
@@ -265,7 +285,7 @@ TEST(busy_names_the_other_scheduler)
 	char detail[SCX_ERR_LEN];
 
 	ASSERT_EQ(0, fk_start(&fk));
-	sim_cfg(&cfg, &fk);
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	cfg.settle_ms = 300;
 	argv[1] = fk.dir;
 	fk_set_busy(&fk, "rusty_1.0.4");
@@ -316,7 +336,7 @@ TEST(spawn_failures)
 	size_t i;
 
 	ASSERT_EQ(0, fk_start(&fk));
-	sim_cfg(&cfg, &fk);
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		argv[0] = (char *)bad[i].bin;
 		ASSERT_EQ(0, scx_run(&cfg, bad[i].bin, argv, NULL, &c, &r));
@@ -331,139 +351,6 @@ TEST(spawn_failures)
 	EXPECT_EQ(SCX_V_SPAWN_FAILED, r.verdict);
 	EXPECT_NE(NULL, strstr(r.detail, "private log directory")) TH_LOG("%s", r.detail);
 	fk_stop(&fk);
-}
-
-TEST(window_values)
-{
-	const char *bad[] = { "0", "-5", "abc", "", "5x", "1.5s", "99999999999", "0s", " ", "-0" };
-	char err[SCX_ERR_LEN];
-	struct scx_cfg cfg;
-	unsigned int ms;
-	size_t i;
-
-	EXPECT_EQ(0, scx_parse_ms("1500", &ms));
-	EXPECT_EQ(1500, ms);
-	EXPECT_EQ(0, scx_parse_ms("2s", &ms));
-	EXPECT_EQ(2000, ms);
-	EXPECT_EQ(0, scx_parse_ms("10ms", &ms));
-	EXPECT_EQ(10, ms);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		const char *s = bad[i];
-
-		EXPECT_EQ(-EINVAL, scx_parse_ms(s, &ms)) TH_LOG("accepted \"%s\"", s);
-	}
-
-	setenv("SCX_ATTACH_TIMEOUT_MS", "soon", 1);
-	EXPECT_EQ(-EINVAL, scx_cfg_init(&cfg, err, sizeof(err)));
-	EXPECT_NE(NULL, strstr(err, "SCX_ATTACH_TIMEOUT_MS"));
-	unsetenv("SCX_ATTACH_TIMEOUT_MS");
-	setenv("SCX_ATTACH_GATE_MS", "-1", 1);
-	EXPECT_EQ(-EINVAL, scx_cfg_init(&cfg, err, sizeof(err)));
-	unsetenv("SCX_ATTACH_GATE_MS");
-	EXPECT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err)));
-	/* The wall guard defaults to three CPU budgets. */
-	EXPECT_EQ(3 * cfg.attach_ms, cfg.wall_ms);
-}
-
-static int write_file(const char *dir, const char *name, const char *s, size_t n, char *path)
-{
-	int fd;
-
-	sprintf(path, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, s, n) != (ssize_t)n)
-		return -1;
-	return close(fd);
-}
-
-TEST(args_files)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 16], buf[SCX_ARGS_FILE_MAX];
-	char err[SCX_ERR_LEN], *argv[SCX_ARGS_MAX], *big, many[4 * (SCX_ARGS_MAX + 1)];
-	const char *tmp = getenv("TMPDIR");
-	int i;
-
-	snprintf(dir, sizeof(dir), "%.4000s/scx_args.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	ASSERT_NE(NULL, mkdtemp(dir));
-
-	/* Missing: no arguments, as the seed had it. */
-	sprintf(path, "%s/none", dir);
-	EXPECT_EQ(0, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
-	EXPECT_STREQ("", buf);
-
-	ASSERT_EQ(0, write_file(dir, "ok", " --slice-us 5000\t-v\n", 20, path));
-	EXPECT_EQ(0, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
-	EXPECT_EQ(3, scx_args_split(buf, argv, SCX_ARGS_MAX));
-	EXPECT_STREQ("--slice-us", argv[0]);
-	EXPECT_STREQ("-v", argv[2]);
-
-	ASSERT_EQ(0, write_file(dir, "blank", " \n\t\n", 4, path));
-	EXPECT_EQ(-ENODATA, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
-	EXPECT_NE(NULL, strstr(err, "blank"));
-
-	big = malloc(SCX_ARGS_FILE_MAX + 10);
-	ASSERT_NE(NULL, big);
-	memset(big, 'a', SCX_ARGS_FILE_MAX + 10);
-	ASSERT_EQ(0, write_file(dir, "big", big, SCX_ARGS_FILE_MAX + 10, path));
-	free(big);
-	EXPECT_EQ(-E2BIG, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
-	unlink(path);
-
-	/* A directory or a FIFO is not an args file, and must not block. */
-	EXPECT_EQ(-EINVAL, scx_args_read(dir, buf, sizeof(buf), err, sizeof(err)));
-	sprintf(path, "%s/fifo", dir);
-	ASSERT_EQ(0, mkfifo(path, 0600));
-	EXPECT_EQ(-EINVAL, scx_args_read(path, buf, sizeof(buf), err, sizeof(err)));
-	unlink(path);
-
-	for (i = 0; i <= SCX_ARGS_MAX; i++)
-		memcpy(many + 2 * i, "x ", 2);
-	many[2 * i] = '\0';
-	EXPECT_EQ(-E2BIG, scx_args_split(many, argv, SCX_ARGS_MAX));
-
-	sprintf(path, "%s/ok", dir);
-	unlink(path);
-	sprintf(path, "%s/blank", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
-TEST(uevent_messages)
-{
-	char add[] = "add@/kernel/sched_ext/root\0ACTION=add\0DEVPATH=/kernel/sched_ext/root\0"
-		     "SUBSYSTEM=sched_ext\0SCXOPS=simple\0SEQNUM=2001";
-	char udev[] = "libudev\0\xfe\xed\xca\xfe";
-	char other[] = "change@/devices/virtual/tty/tty1\0ACTION=change";
-	struct scx_uevent ev;
-
-	ASSERT_EQ(0, scx_uevent_parse(add, sizeof(add) - 1, &ev));
-	EXPECT_STREQ("add", ev.action);
-	EXPECT_TRUE(scx_uevent_is_root(&ev));
-	EXPECT_STREQ("simple", ev.scxops);
-	EXPECT_EQ(-EINVAL, scx_uevent_parse(udev, sizeof(udev) - 1, &ev));
-	ASSERT_EQ(0, scx_uevent_parse(other, sizeof(other) - 1, &ev));
-	EXPECT_FALSE(scx_uevent_is_root(&ev));
-	EXPECT_EQ(-EINVAL, scx_uevent_parse(other, 0, &ev));
-}
-
-TEST(kernel_lines)
-{
-	char why[SCX_REASON_LEN];
-	bool err;
-
-	EXPECT_EQ(SCX_KLINE_ENABLED,
-		  scx_kline_parse("sched_ext: BPF scheduler \"simple\" enabled", why, sizeof(why), &err));
-	EXPECT_EQ(SCX_KLINE_DISABLED,
-		  scx_kline_parse("sched_ext: BPF scheduler \"simple\" disabled (unregistered from user space)",
-				  why, sizeof(why), &err));
-	EXPECT_FALSE(err);
-	EXPECT_STREQ("unregistered from user space", why);
-	EXPECT_EQ(SCX_KLINE_DISABLED,
-		  scx_kline_parse("sched_ext: BPF scheduler \"a (b)\" disabled (runnable task stall)",
-				  why, sizeof(why), &err));
-	EXPECT_TRUE(err);
-	EXPECT_STREQ("runnable task stall", why);
-	EXPECT_EQ(SCX_KLINE_OTHER, scx_kline_parse("sched_ext: fault: injected", why, sizeof(why), &err));
 }
 
 int main(int argc, char **argv)

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Put the scx_attach suite into a Linux tree as a kselftest collection:
-# copies the repository's tracked files (git ls-files: sources, Makefile,
-# config, settings; never .cache or build outputs) into
+# copies the tracked files the in-tree suite is made of (the kselftest
+# Makefile, the test, lib/, fixtures/, selftest/, config, settings,
+# run_tests.sh, README; never the standalone GNUmakefile, the test bed's
+# own checks, .cache or build outputs) into
 # <tree>/tools/testing/selftests/<dir>.
 #
 #   tools/intree.sh [--dir NAME] [--register] LINUX_TREE
@@ -64,7 +66,9 @@ done
 
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
 	die "$top is not a git checkout: cannot tell tracked files from build outputs"
-mapfile -d '' files < <(git -C "$top" ls-files -z)
+# What a kernel tree gets: the suite, not the machinery that tests it.
+intree_paths=(Makefile README config settings run_tests.sh scx_attach_test.c lib fixtures selftest)
+mapfile -d '' files < <(git -C "$top" ls-files -z -- "${intree_paths[@]}")
 [ ${#files[@]} -gt 0 ] || die "git ls-files lists nothing in $top"
 
 dest=$ksft/$name

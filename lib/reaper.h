@@ -17,15 +17,15 @@
  * the suite dies, kills its scheduler and all that came back to it.
  * When every process of a suite is SIGKILLed at once, none is left to do
  * that: the next suite finds the strays by the owner tag in their
- * environment, whose owner is dead, and kills them as it starts.
+ * environment (proc.h), whose owner is dead, and kills them as it starts.
  */
-#ifndef __SCX_ATTACH_SUITE_H
-#define __SCX_ATTACH_SUITE_H
+#ifndef __SCX_ATTACH_REAPER_H
+#define __SCX_ATTACH_REAPER_H
 
 /*
  * In main(), before the tests: strays of dead suites killed, subreaper,
- * the suite's pidfd for the guards, a sweep at exit.  -errno if part of it is unavailable (pidfd
- * before 5.3): the rest still holds.
+ * the suite's pidfd for the guards, a sweep at exit.  -errno if part of it
+ * is unavailable (pidfd before 5.3): the rest still holds.
  */
 int scx_suite_init(void);
 
@@ -38,24 +38,15 @@ int scx_suite_guard(void);
 
 /*
  * SIGKILL what earlier tests left reparented to the suite (not the calling
- * test, nor its harness parent); reaps them when called by the suite
- * itself.  Returns how many were killed, or -errno.
+ * test, nor its harness parent).  Returns how many were killed, or -errno.
  */
 int scx_suite_sweep(void);
 
 /*
- * Every scheduler's environment names its owner, SCX_ATTACH_OWNER=PID:START
- * (the suite, or the spawning process without one; START is the owner's
- * start time, so a reused pid does not pass for it).  A daemon inherits it.
+ * SIGKILL and reap every child of ours, and the daemons that then come
+ * back to us as subreaper, for at most @ms.  Returns how many were killed,
+ * or -errno.
  */
-#define SCX_OWNER_ENV	"SCX_ATTACH_OWNER"
-const char *scx_owner_tag(void);
+int scx_kill_children(unsigned int ms);
 
-/*
- * SIGKILL live processes whose owner is gone: strays of a suite that was
- * SIGKILLed whole, daemons that init adopted.  scx_suite_init() calls it.
- * Returns how many were killed, or -errno.
- */
-int scx_stray_sweep(void);
-
-#endif /* __SCX_ATTACH_SUITE_H */
+#endif /* __SCX_ATTACH_REAPER_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: the kernel log, read from /dev/kmsg, and what sched_ext says
+ * in it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmsg.h"
+
+#define KMSG_READS_MAX	4096	/* records per collect: bounded */
+
+int scx_kmsg_open(struct scx_kmsg *k, const char *path)
+{
+	scx_krec_fn fn = k->fn;
+	void *arg = k->arg;
+
+	memset(k, 0, sizeof(*k));
+	k->fn = fn;
+	k->arg = arg;
+	k->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	/* Only what the kernel says from now on. */
+	if (lseek(k->fd, 0, SEEK_END) < 0) {
+		close(k->fd);
+		k->fd = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+void scx_kmsg_close(struct scx_kmsg *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+static void kmsg_add(struct scx_kmsg *k, const char *msg, size_t n)
+{
+	if (k->len + n + 2 > sizeof(k->lines)) {
+		k->truncated = true;
+		return;
+	}
+	memcpy(k->lines + k->len, msg, n);
+	k->len += n;
+	k->lines[k->len++] = '\n';
+	k->lines[k->len] = '\0';
+}
+
+int scx_krec_parse(char *line, struct scx_krec *rec)
+{
+	unsigned int prio;
+	char *semi;
+
+	memset(rec, 0, sizeof(*rec));
+	semi = strchr(line, ';');
+	if (!semi || sscanf(line, "%u,%llu,%llu,", &prio, &rec->seq, &rec->ts_us) != 3) {
+		rec->msg = line;
+		return line[0] ? 0 : -EINVAL;
+	}
+	rec->facility = prio >> 3;
+	rec->level = prio & 7;
+	rec->msg = semi + 1;
+	return 0;
+}
+
+/*
+ * Records look like "6,1234,5678901,-;sched_ext: ...\n" followed by
+ * continuation lines starting with a space.  /dev/kmsg hands out one
+ * record per read(); a plain file (self-tests) hands out many.
+ */
+int scx_kmsg_collect(struct scx_kmsg *k)
+{
+	char buf[8192], *line, *next, *nl;
+	int added = 0, tries = 0;
+	struct scx_krec rec;
+	ssize_t n;
+
+	if (k->fd < 0)
+		return 0;
+	while (tries++ < KMSG_READS_MAX) {
+		n = read(k->fd, buf, sizeof(buf) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten while we slept */
+			continue;
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		for (line = buf; line && *line; line = next) {
+			nl = strchr(line, '\n');
+			if (!nl && n == (ssize_t)sizeof(buf) - 1) {
+				/* A partial line of a plain file: re-read it next time. */
+				lseek(k->fd, -(off_t)strlen(line), SEEK_CUR);
+				break;
+			}
+			next = nl ? nl + 1 : NULL;
+			if (nl)
+				*nl = '\0';
+			if (*line == ' ' || scx_krec_parse(line, &rec))
+				continue;
+			if (k->fn)
+				k->fn(k->arg, &rec);
+			if (strstr(rec.msg, "sched_ext")) {
+				kmsg_add(k, rec.msg, strlen(rec.msg));
+				added++;
+			}
+		}
+	}
+	return added;
+}
+
+enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *error)
+{
+	const char *p, *q;
+
+	p = strstr(msg, "BPF scheduler \"");
+	if (!p)
+		return SCX_KLINE_OTHER;
+	p = strchr(p + 15, '"');
+	if (!p)
+		return SCX_KLINE_OTHER;
+	if (!strncmp(p, "\" enabled", 9))
+		return SCX_KLINE_ENABLED;
+	if (strncmp(p, "\" disabled (", 12))
+		return SCX_KLINE_OTHER;
+	p += 12;
+	q = strrchr(p, ')');
+	if (!q)
+		q = p + strlen(p);
+	if (reason && len)
+		snprintf(reason, len, "%.*s", (int)(q - p), p);
+	/* Unregistration is the orderly way out; everything else is not. */
+	if (error)
+		*error = strncmp(p, "unregistered from", 17) != 0;
+	return SCX_KLINE_DISABLED;
+}
+
+/* Copy the next line of @*p into @one and step past it; false at the end. */
+static bool next_line(const char **p, char *one, size_t len)
+{
+	size_t n;
+
+	if (!**p)
+		return false;
+	n = strcspn(*p, "\n");
+	snprintf(one, len, "%.*s", (int)n, *p);
+	*p += n + ((*p)[n] == '\n');
+	return true;
+}
+
+bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind)
+{
+	const char *p = k->lines;
+	char one[512];
+
+	while (next_line(&p, one, sizeof(one)))
+		if (scx_kline_parse(one, NULL, 0, NULL) == kind)
+			return true;
+	return false;
+}
+
+bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error)
+{
+	const char *p = k->lines, *after = NULL, *m;
+	char one[512], why[SCX_REASON_LEN];
+	bool found = false, err = false;
+
+	while (next_line(&p, one, sizeof(one))) {
+		if (scx_kline_parse(one, why, sizeof(why), &err) == SCX_KLINE_DISABLED) {
+			found = true;
+			*error = err;
+			snprintf(reason, len, "%s", why);
+			after = p;
+		}
+	}
+	/* "sched_ext: NAME: message" right after it says what the BPF side said. */
+	if (found && after && next_line(&after, one, sizeof(one)) &&
+	    scx_kline_parse(one, NULL, 0, NULL) == SCX_KLINE_OTHER && strlen(reason) + 3 < len) {
+		m = strstr(one, ": ");
+		m = m ? strstr(m + 2, ": ") : NULL;
+		if (m)
+			snprintf(reason + strlen(reason), len - strlen(reason), ": %s", m + 2);
+	}
+	return found;
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: a manifest, many schedulers in one run.  See manifest.h.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "manifest.h"
+#include "verdict.h"
+
+#define KEYS	"bin args ops expect gate timeout wall hold xfail"
+
+struct mparse {
+	const char *file;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+static int perr(const struct mparse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int perr(const struct mparse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, p->line);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < p->errlen)
+		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/*
+ * Next token of @*s: a bare word up to whitespace, with one double-quoted
+ * stretch allowed after '=' (key="a b").  Unquoted in place.  NULL at the
+ * end of the line; -EINVAL through @ret for an unterminated quote.
+ */
+static char *next_token(char **s, int *ret)
+{
+	char *p = *s, *tok, *out;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p || *p == '#')
+		return NULL;
+	tok = out = p;
+	while (*p && !isspace((unsigned char)*p)) {
+		if (*p != '"') {
+			*out++ = *p++;
+			continue;
+		}
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+				p++;
+			*out++ = *p;
+		}
+		if (*p != '"') {
+			*ret = -EINVAL;
+			return NULL;
+		}
+		p++;
+	}
+	if (*p)
+		p++;
+	*out = '\0';
+	*s = p;
+	return tok;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t i;
+
+	if (!isalnum((unsigned char)s[0]) && s[0] != '_')
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return i <= SCX_MANIFEST_NAME_MAX;
+}
+
+static int set_str(const struct mparse *p, char *dst, size_t len, const char *key, const char *v)
+{
+	if (strlen(v) >= len)
+		return perr(p, "%s is longer than %zu bytes", key, len - 1);
+	strcpy(dst, v);
+	return 0;
+}
+
+static int set_window(const struct mparse *p, unsigned int *ms, const char *key, const char *v)
+{
+	if (scx_parse_ms(v, ms))
+		return perr(p, "%s=\"%.40s\" is not a window: use a positive number of ms, e.g. 1500, 1500ms or 2s",
+			    key, v);
+	return 0;
+}
+
+static int set_verdict(const struct mparse *p, int *dst, const char *key, const char *v)
+{
+	int i;
+
+	*dst = scx_verdict_from_key(v);
+	if (*dst >= 0)
+		return 0;
+	perr(p, "%s=%.40s is not a verdict; use one of:", key, v);
+	for (i = 0; i < SCX_V_NR; i++)
+		if (strlen(p->err) + strlen(scx_verdict_key(i)) + 2 < p->errlen)
+			strcat(strcat(p->err, " "), scx_verdict_key(i));
+	return -EINVAL;
+}
+
+static int set_xfail(const struct mparse *p, struct scx_mentry *e, char *v)
+{
+	char *colon = strrchr(v, ':');
+	struct scx_xfail *x;
+
+	if (e->nr_xfail == SCX_MANIFEST_XFAIL_MAX)
+		return perr(p, "more than %d xfail= keys", SCX_MANIFEST_XFAIL_MAX);
+	if (!colon || colon == v || !colon[1])
+		return perr(p, "xfail=%.60s: use xfail=KERNEL_GLOB:VERDICT, e.g. xfail=7.2*:died_before_attach",
+			    v);
+	*colon = '\0';
+	x = &e->xfail[e->nr_xfail];
+	if (set_str(p, x->glob, sizeof(x->glob), "the xfail kernel glob", v) ||
+	    set_verdict(p, &x->verdict, "xfail", colon + 1))
+		return -EINVAL;
+	e->nr_xfail++;
+	return 0;
+}
+
+static int set_key(const struct mparse *p, struct scx_mentry *e, char *key, char *v)
+{
+	if (!strcmp(key, "bin"))
+		return set_str(p, e->bin, sizeof(e->bin), key, v);
+	if (!strcmp(key, "args"))
+		return set_str(p, e->args, sizeof(e->args), key, v);
+	if (!strcmp(key, "ops"))
+		return set_str(p, e->ops, sizeof(e->ops), key, v);
+	if (!strcmp(key, "expect"))
+		return set_verdict(p, &e->expect, key, v);
+	if (!strcmp(key, "gate"))
+		return set_window(p, &e->gate_ms, key, v);
+	if (!strcmp(key, "timeout"))
+		return set_window(p, &e->attach_ms, key, v);
+	if (!strcmp(key, "wall"))
+		return set_window(p, &e->wall_ms, key, v);
+	if (!strcmp(key, "hold"))
+		return set_window(p, &e->hold_ms, key, v);
+	if (!strcmp(key, "xfail"))
+		return set_xfail(p, e, v);
+	return perr(p, "unknown key \"%.40s\"; the keys are: " KEYS, key);
+}
+
+/* Make a relative bin= path relative to the manifest's own directory. */
+static int resolve_bin(const struct mparse *p, struct scx_mentry *e, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (e->bin[0] == '/')
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, e->bin) >= (int)sizeof(path))
+		return perr(p, "bin=%.60s: path too long", e->bin);
+	strcpy(e->bin, path);
+	return 0;
+}
+
+static int parse_line(const struct mparse *p, char *s, struct scx_mentry *e, const char *dir)
+{
+	bool seen_expect = false;
+	char *tok, *eq;
+	int ret = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->expect = SCX_V_ATTACHED;
+	e->line = p->line;
+	tok = next_token(&s, &ret);
+	if (!tok)
+		return ret ? perr(p, "unterminated \"") : 1;
+	if (strchr(tok, '='))
+		return perr(p, "\"%.40s\": a line starts with the test's name, then key=value pairs",
+			    tok);
+	if (!valid_name(tok))
+		return perr(p, "name \"%.60s\": use up to %d letters, digits, '_' and '-' (it becomes the KTAP name scx.NAME.verdict)",
+			    tok, SCX_MANIFEST_NAME_MAX);
+	strcpy(e->name, tok);
+	while ((tok = next_token(&s, &ret))) {
+		eq = strchr(tok, '=');
+		if (!eq || eq == tok)
+			return perr(p, "\"%.40s\" is not key=value", tok);
+		*eq = '\0';
+		if (!strcmp(tok, "expect")) {
+			if (seen_expect)
+				return perr(p, "expect= given twice");
+			seen_expect = true;
+		}
+		ret = set_key(p, e, tok, eq + 1);
+		if (ret)
+			return ret;
+	}
+	if (ret)
+		return perr(p, "unterminated \"");
+	if (!e->bin[0])
+		return perr(p, "%s has no bin=: name the scheduler binary to run", e->name);
+	/* After the whole line: expect= may come after xfail=. */
+	for (ret = 0; ret < e->nr_xfail; ret++)
+		if (e->xfail[ret].verdict == e->expect)
+			return perr(p, "xfail=%s:%s names the expected verdict: that is not a failure",
+				    e->xfail[ret].glob, scx_verdict_key(e->expect));
+	return resolve_bin(p, e, dir);
+}
+
+int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_t errlen)
+{
+	struct mparse p = { .file = path, .err = err, .errlen = errlen };
+	char line[SCX_MANIFEST_LINE_MAX + 2], dir[PATH_MAX], *slash;
+	struct scx_mentry e;
+	struct stat st;
+	int i, ret = 0;
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	if (!realpath(path, dir) || stat(dir, &st)) {
+		snprintf(err, errlen, "manifest %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "manifest %s is not a regular file", path);
+		return -EINVAL;
+	}
+	slash = strrchr(dir, '/');
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "manifest %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	m->e = calloc(SCX_MANIFEST_MAX, sizeof(*m->e));
+	if (!m->e) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		p.line++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			ret = perr(&p, "line longer than %d bytes", SCX_MANIFEST_LINE_MAX);
+			break;
+		}
+		if (strlen(line) > SCX_MANIFEST_LINE_MAX + (strchr(line, '\n') != NULL)) {
+			ret = perr(&p, "line longer than %d bytes", SCX_MANIFEST_LINE_MAX);
+			break;
+		}
+		ret = parse_line(&p, line, &e, dir);
+		if (ret > 0) {
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		for (i = 0; i < m->n; i++)
+			if (!strcmp(m->e[i].name, e.name))
+				break;
+		if (i < m->n) {
+			ret = perr(&p, "duplicate name %s (first on line %d): names must be unique",
+				   e.name, m->e[i].line);
+			break;
+		}
+		if (m->n == SCX_MANIFEST_MAX) {
+			ret = perr(&p, "more than %d schedulers", SCX_MANIFEST_MAX);
+			break;
+		}
+		m->e[m->n++] = e;
+	}
+	if (!ret && ferror(f)) {
+		snprintf(err, errlen, "manifest %s: read error", path);
+		ret = -EIO;
+	}
+	fclose(f);
+	if (ret)
+		scx_manifest_free(m);
+	return ret;
+}
+
+void scx_manifest_free(struct scx_manifest *m)
+{
+	free(m->e);
+	m->e = NULL;
+	m->n = 0;
+}
+
+int scx_mentry_xfail(const struct scx_mentry *e, const char *release)
+{
+	int i;
+
+	for (i = 0; i < e->nr_xfail; i++)
+		if (!fnmatch(e->xfail[i].glob, release, 0))
+			return e->xfail[i].verdict;
+	return -1;
+}

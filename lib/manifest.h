@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scx_attach: a manifest, many schedulers in one run.
+ *
+ * One scheduler per line: a name, then key=value pairs; '#' starts a
+ * comment, blank lines are ignored, a value with spaces goes in double
+ * quotes (\" and \\ inside them).  For example:
+ *
+ *	# name    what to run, and what it must do
+ *	rusty     bin=/usr/bin/scx_rusty args="--slice-us 5000" ops=rusty
+ *	qmap_err  bin=scx_qmap args="-e 100" ops=qmap expect=ejected hold=8s
+ *	lavd      bin=scx_lavd ops=lavd xfail=7.2*:died_before_attach
+ *
+ * Keys: bin (required; relative to the manifest's directory unless
+ * absolute), args, ops (expected ops name prefix), expect (a verdict key,
+ * default attached), the windows gate, timeout, wall, hold (1500, 1500ms,
+ * 2s), and xfail=GLOB:VERDICT (repeatable): on kernels whose release
+ * (uname -r) matches GLOB, that verdict is a known failure.
+ */
+#ifndef __SCX_ATTACH_MANIFEST_H
+#define __SCX_ATTACH_MANIFEST_H
+
+#include "config.h"
+
+#define SCX_MANIFEST_LINE_MAX	1024
+#define SCX_MANIFEST_MAX	256	/* entries */
+#define SCX_MANIFEST_NAME_MAX	48
+#define SCX_MANIFEST_XFAIL_MAX	8
+
+struct scx_xfail {
+	char glob[64];		/* fnmatch() pattern on the kernel release */
+	int verdict;		/* enum scx_verdict */
+};
+
+struct scx_mentry {
+	char name[SCX_MANIFEST_NAME_MAX + 1];
+	char bin[PATH_MAX];
+	char args[SCX_MANIFEST_LINE_MAX];
+	char ops[128];
+	int expect;		/* enum scx_verdict */
+	unsigned int gate_ms, attach_ms, wall_ms, hold_ms;	/* 0: the run's */
+	struct scx_xfail xfail[SCX_MANIFEST_XFAIL_MAX];
+	int nr_xfail;
+	int line;
+};
+
+struct scx_manifest {
+	char path[PATH_MAX];
+	struct scx_mentry *e;
+	int n;
+};
+
+/*
+ * Read and check the whole manifest at @path.  Any error stops it, with
+ * "FILE:LINE: what is wrong, what to do" in @err; nothing is half loaded.
+ */
+int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_t errlen);
+void scx_manifest_free(struct scx_manifest *m);
+
+/* The known-failure verdict of @e on kernel @release, or -1. */
+int scx_mentry_xfail(const struct scx_mentry *e, const char *release);
+
+#endif /* __SCX_ATTACH_MANIFEST_H */

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: processes as /proc and the pidfd syscalls show them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+
+#define OWNER_TAG_LEN	48
+
+static char owner_tag[OWNER_TAG_LEN];
+
+int scx_proc_ours(void)
+{
+	char buf[32];
+	ssize_t len;
+
+	/*
+	 * /proc numbers pids in its own namespace: if that is not ours (a pid
+	 * namespace with the host's /proc), they would name other processes.
+	 */
+	len = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -errno ?: -ENOENT;
+	buf[len] = '\0';
+	return atoi(buf) == getpid() ? 0 : -EXDEV;
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+const char *scx_proc_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_small(path, buf, len) <= 0)
+		return NULL;
+	/* comm may hold spaces and parens: the fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+unsigned long long scx_proc_start_time(pid_t pid)
+{
+	unsigned long long t = 0;
+	const char *p;
+	char buf[1024];
+
+	p = scx_proc_stat(pid, buf, sizeof(buf));
+	/* state is field 3; 18 more, then the start time (field 22). */
+	if (!p || sscanf(p, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+			 " %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &t) != 1)
+		return 0;
+	return t;
+}
+
+int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
+{
+	const char *p;
+	char buf[512], state;
+	int n, ppid, threads;
+	struct dirent *de;
+	DIR *d;
+
+	n = scx_proc_ours();
+	if (n)
+		return n;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while (n < max && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		p = scx_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		if (!p || sscanf(p, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+				 " %*u %*u %*d %*d %*d %*d %d", &state, &ppid, &threads) != 3 ||
+		    ppid != parent)
+			continue;
+		/*
+		 * A leader shows Z once its main thread exits, while other
+		 * threads (a test's guard) still live and hold its children:
+		 * those come to us only when the last thread is gone.
+		 */
+		if (!live || state != 'Z' || threads > 1)
+			pids[n++] = atoi(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+int scx_proc_struct_ops_link(pid_t pid, unsigned int *link_id, unsigned int *map_id)
+{
+	char path[64], buf[512];
+	struct dirent *de;
+	const char *p;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.16s", pid, de->d_name);
+		/* A BPF link's fdinfo: "link_type:\tstruct_ops", "link_id:", "map_id:". */
+		if (read_small(path, buf, sizeof(buf)) <= 0 ||
+		    !strstr(buf, "link_type:\tstruct_ops\n"))
+			continue;
+		ret = 1;
+		p = strstr(buf, "link_id:");
+		*link_id = p ? strtoul(p + 8, NULL, 10) : 0;
+		p = strstr(buf, "map_id:");
+		*map_id = p ? strtoul(p + 7, NULL, 10) : 0;
+	}
+	closedir(d);
+	return ret;
+}
+
+bool scx_pid_once(pid_t *seen, int *n, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (seen[i] == pid)
+			return false;
+	if (*n < SCX_PROC_MAX)
+		seen[(*n)++] = pid;
+	return true;
+}
+
+int scx_sibling_path(char *buf, size_t len, const char *prog)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(buf, len, "%s/%s", self, prog) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void scx_owner_set(pid_t pid)
+{
+	snprintf(owner_tag, sizeof(owner_tag), "%d:%llu", pid, scx_proc_start_time(pid));
+}
+
+const char *scx_owner_tag(void)
+{
+	if (!owner_tag[0])
+		scx_owner_set(getpid());
+	return owner_tag;
+}
+
+/* The owner tag in @pid's environment, if any; false for kernel threads. */
+static bool owner_of(const char *pid, pid_t *owner, unsigned long long *start)
+{
+	static char env[65536];
+	const char *p, *end;
+	char path[300];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+	len = read_small(path, env, sizeof(env));
+	if (len <= 0)
+		return false;
+	for (p = env, end = env + len; p < end; p += strlen(p) + 1) {
+		if (!strncmp(p, SCX_OWNER_ENV "=", sizeof(SCX_OWNER_ENV)))
+			return sscanf(p + sizeof(SCX_OWNER_ENV), "%d:%llu", owner, start) == 2;
+	}
+	return false;
+}
+
+int scx_stray_sweep(void)
+{
+	unsigned long long start;
+	int ret, killed = 0;
+	struct dirent *de;
+	pid_t owner;
+	DIR *d;
+
+	ret = scx_proc_ours();
+	if (ret)
+		return ret;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+			continue;
+		if (!owner_of(de->d_name, &owner, &start))
+			continue;
+		/* Its owner lives (same pid, same start), or is unknown: keep it. */
+		if (!start || scx_proc_start_time(owner) == start)
+			continue;
+		killed += !kill(atoi(de->d_name), SIGKILL);
+	}
+	closedir(d);
+	return killed;
+}

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/ci.mk - targets that test the test bed, for a standalone checkout
+# (GNUmakefile includes this after the kselftest Makefile; a kernel tree
+# never sees it).  `make check` is what CI runs.
+#
+#   check-sim        the harness's own tests: parsers on fixed inputs (unit_test)
+#                    and a SIMULATED sched_ext (sim_test); no root needed
+#   vm-check         the suite on REAL kernels booted under qemu (vm/check.sh)
+#   check-reliability, check-ecosystem, bench-smoke: see their fragments
+
+VM_ARGS ?=
+
+check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched
+	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test
+
+vm-check: all
+	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)
+
+include $(SCX_TOP)/tools/ecosystem.mk
+include $(SCX_TOP)/bench/bench.mk
+include $(SCX_TOP)/reliability/reliability.mk
+
+# Everything CI runs, cheapest first.
+check: check-sim check-reliability vm-check check-ecosystem bench-smoke
+
+.PHONY: check check-sim vm-check
