@@ -153,15 +153,20 @@ static bool next_line(const char **p, char *one, size_t len)
 	return true;
 }
 
-bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind)
+int scx_kmsg_count(const struct scx_kmsg *k, enum scx_kline kind)
 {
 	const char *p = k->lines;
 	char one[512];
+	int n = 0;
 
 	while (next_line(&p, one, sizeof(one)))
-		if (scx_kline_parse(one, NULL, 0, NULL) == kind)
-			return true;
-	return false;
+		n += scx_kline_parse(one, NULL, 0, NULL) == kind;
+	return n;
+}
+
+bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind)
+{
+	return scx_kmsg_count(k, kind) > 0;
 }
 
 bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error)

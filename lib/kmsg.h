@@ -63,5 +63,7 @@ enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *
  */
 bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error);
 bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind);
+/* How many lines of @kind were collected. */
+int scx_kmsg_count(const struct scx_kmsg *k, enum scx_kline kind);
 
 #endif /* __SCX_ATTACH_KMSG_H */

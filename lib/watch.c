@@ -10,24 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "load.h"
 #include "proc.h"
-#include "watch.h"
+#include "watcher.h"
 
 #define SEQ_RECHECK_NS		(1 * NSEC_PER_MSEC)
 #define SEQ_LAG_NS		(100 * NSEC_PER_MSEC)
 #define REASON_WAIT_MS		500	/* at least this long for the kernel's reason */
 
-struct watcher {
-	struct scx_waiter wt;
-	const struct scx_cfg *cfg;
-	struct scx_child *c;
-	struct scx_result *r;
-	const char *expect_ops;
-};
-
-/* Wait, and count what woke us. */
-static enum scx_wake wait_counted(struct watcher *w, uint64_t deadline)
+enum scx_wake scx_w_wait(struct watcher *w, uint64_t deadline)
 {
 	enum scx_wake wake = scx_waiter_wait(&w->wt, deadline);
 
@@ -47,14 +37,14 @@ static bool almost_attached(const struct scx_snap *now, const struct scx_snap *b
 	       !scx_snap_seq_advanced(now, before) && scx_ops_match(now->ops, expect_ops);
 }
 
-static void set_verdict(struct watcher *w, enum scx_verdict v, enum scx_wake by)
+void scx_w_verdict(struct watcher *w, enum scx_verdict v, enum scx_wake by)
 {
 	w->r->verdict = v;
 	w->r->decided_by = by;
 	w->r->t_verdict = scx_now_ns() - w->c->t_spawn;
 }
 
-static void describe_exit(const struct scx_child *c, char *buf, size_t len)
+void scx_w_describe_exit(const struct scx_child *c, char *buf, size_t len)
 {
 	if (c->code == CLD_EXITED)
 		snprintf(buf, len, "exited with status %d", c->status);
@@ -74,16 +64,23 @@ static uint64_t reason_deadline(const struct watcher *w)
 	return scx_now_ns() + scx_max(w->cfg->grace_ms, REASON_WAIT_MS) * NSEC_PER_MSEC;
 }
 
+#define RESTART_REASON	"unregistered from the main kernel"
+
+bool scx_w_restart_asked(const struct scx_result *r)
+{
+	return !r->kernel_error && !strncmp(r->reason, RESTART_REASON, strlen(RESTART_REASON));
+}
+
 /*
  * The kernel logs why it disabled a scheduler only after the state files
  * already say so: give it a bounded moment to finish the sentence.
  */
-static bool await_reason(struct watcher *w)
+bool scx_w_await_reason(struct watcher *w, int nth)
 {
 	uint64_t deadline = reason_deadline(w);
 
 	for (;;) {
-		if (read_reason(w->r))
+		if (read_reason(w->r) && scx_kmsg_count(&w->r->klog, SCX_KLINE_DISABLED) >= nth)
 			return true;
 		if (!w->r->kmsg || scx_now_ns() >= deadline)
 			return false;
@@ -96,7 +93,7 @@ static bool await_reason(struct watcher *w)
  * and log why, and let the loader react, then say which came first in
  * substance: a kernel error (ejected) or the process going away.
  */
-static void classify_after(struct watcher *w, enum scx_wake by)
+void scx_w_classify_after(struct watcher *w, enum scx_wake by)
 {
 	uint64_t deadline = reason_deadline(w);
 	struct scx_result *r = w->r;
@@ -106,7 +103,9 @@ static void classify_after(struct watcher *w, enum scx_wake by)
 
 	for (;;) {
 		scx_child_poll(c);
-		have_reason = read_reason(r);
+		/* This ending's own line, not a restart's before it. */
+		have_reason = read_reason(r) &&
+			      scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts;
 		scx_sysfs_read(&w->wt.sys, &r->last);
 		if (have_reason && r->kernel_error)
 			break;
@@ -118,14 +117,14 @@ static void classify_after(struct watcher *w, enum scx_wake by)
 	}
 
 	if (have_reason && r->kernel_error) {
-		set_verdict(w, SCX_V_EJECTED, by);
+		scx_w_verdict(w, SCX_V_EJECTED, by);
 		snprintf(r->detail, sizeof(r->detail), "the kernel disabled it: %s", r->reason);
 	} else if (c->exited) {
-		describe_exit(c, how, sizeof(how));
-		set_verdict(w, SCX_V_DIED_AFTER, by);
+		scx_w_describe_exit(c, how, sizeof(how));
+		scx_w_verdict(w, SCX_V_DIED_AFTER, by);
 		snprintf(r->detail, sizeof(r->detail), "attached, then the process %s", how);
 	} else {
-		set_verdict(w, SCX_V_EJECTED, by);
+		scx_w_verdict(w, SCX_V_EJECTED, by);
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached, then sched_ext went %s while the process lived%s%s",
 			 scx_state_name(r->last.state), have_reason ? ": " : "",
@@ -145,15 +144,15 @@ static void classify_early(struct watcher *w, enum scx_wake by)
 	refused = (r->saw_loading || scx_kmsg_saw(&r->klog, SCX_KLINE_DISABLED)) &&
 		  !scx_snap_seq_advanced(&r->last, &r->before);
 	if (refused)
-		await_reason(w);
-	describe_exit(c, how, sizeof(how));
+		scx_w_await_reason(w, r->restarts + 1);
+	scx_w_describe_exit(c, how, sizeof(how));
 	if (refused) {
-		set_verdict(w, SCX_V_REJECTED, by);
+		scx_w_verdict(w, SCX_V_REJECTED, by);
 		snprintf(r->detail, sizeof(r->detail),
 			 "sched_ext began enabling it, then fell back to disabled; the process %s%s%s",
 			 how, r->reason[0] ? "; kernel: " : "", r->reason);
 	} else {
-		set_verdict(w, SCX_V_DIED_EARLY, by);
+		scx_w_verdict(w, SCX_V_DIED_EARLY, by);
 		snprintf(r->detail, sizeof(r->detail),
 			 "the process %s %.1f s after the spawn, before attaching", how,
 			 (double)(scx_now_ns() - c->t_spawn) / NSEC_PER_SEC);
@@ -256,28 +255,34 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 
 	if (scx_child_poll(c)) {
 		if (r->t_attach)
-			classify_after(w, wake);
+			scx_w_classify_after(w, wake);
 		else
 			classify_early(w, wake);
 		return true;
 	}
 	if (r->t_attach) {
 		if (!scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
-			classify_after(w, wake);
+			scx_w_classify_after(w, wake);
 			return true;
 		}
 		/* Verdict at max(gate, attach): both must hold. */
 		if (now < gate_dl)
 			return false;
-		set_verdict(w, SCX_V_ATTACHED, r->attach_by);
+		scx_w_verdict(w, SCX_V_ATTACHED, r->attach_by);
 		snprintf(r->detail, sizeof(r->detail), "attached as \"%s\"", r->last.ops);
 		*attached = true;
 		return true;
 	}
 	if (r->saw_loading && !r->last.root && r->last.state == SCX_STATE_DISABLED &&
 	    !scx_snap_seq_advanced(&r->last, &r->before)) {
-		set_verdict(w, SCX_V_REJECTED, wake);
-		await_reason(w);
+		/* A CPU hotplug raced the load (-EBUSY): the loader tries again. */
+		if (scx_w_await_reason(w, r->restarts + 1) && scx_w_restart_asked(r) &&
+		    !scx_child_poll(c)) {
+			r->restarts++;
+			r->saw_loading = false;
+			return false;
+		}
+		scx_w_verdict(w, SCX_V_REJECTED, wake);
 		snprintf(r->detail, sizeof(r->detail),
 			 "sched_ext began enabling it, then fell back to disabled%s%s",
 			 r->reason[0] ? "; kernel: " : "", r->reason);
@@ -290,7 +295,7 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 	if (r->last.state == SCX_STATE_ENABLED && r->last.root && r->last.ops[0] &&
 	    !scx_ops_match(r->last.ops, w->expect_ops) &&
 	    (scx_snap_seq_advanced(&r->last, &r->before) || r->before.enable_seq < 0)) {
-		set_verdict(w, SCX_V_WRONG_OPS, wake);
+		scx_w_verdict(w, SCX_V_WRONG_OPS, wake);
 		note_owner(w);
 		snprintf(r->detail, sizeof(r->detail),
 			 "sched_ext enabled \"%s\" after the spawn, expected \"%s\"",
@@ -299,7 +304,7 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 	}
 	cpu = scx_child_cpu_ns(c);
 	if (cpu >= cfg->attach_ms * NSEC_PER_MSEC || now >= wall_dl) {
-		set_verdict(w, SCX_V_TIMEOUT, SCX_WAKE_TIMER);
+		scx_w_verdict(w, SCX_V_TIMEOUT, SCX_WAKE_TIMER);
 		r->cpu_ns = cpu;
 		timeout_detail(r, cpu >= cfg->attach_ms * NSEC_PER_MSEC, cfg);
 		return true;
@@ -328,55 +333,10 @@ static bool phase_attach(struct watcher *w)
 			if (now - almost_since < SEQ_LAG_NS)
 				next = scx_min(next, now + SEQ_RECHECK_NS);
 		}
-		wake = wait_counted(w, next);
+		wake = scx_w_wait(w, next);
 		r->wakeups++;
 	}
 	return attached;
-}
-
-/*
- * Phase 4: it must stay attached, under load if asked, for the hold window.
- * -errno if the load could not be started: the test bed failed, not the
- * scheduler.
- */
-static int phase_hold(struct watcher *w)
-{
-	const struct scx_cfg *cfg = w->cfg;
-	uint64_t deadline = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
-	struct scx_result *r = w->r;
-	struct scx_load load;
-	bool loaded = false;
-	enum scx_wake wake;
-	int ret;
-
-	if (cfg->load) {
-		ret = scx_load_start(&load, cfg->hold_ms + cfg->grace_ms);
-		if (ret) {
-			snprintf(r->detail, sizeof(r->detail),
-				 "the hold-window load could not be started: %s", strerror(-ret));
-			return ret;
-		}
-		loaded = true;
-	}
-	w->wt.uev.remove = false;
-	while (scx_now_ns() < deadline) {
-		wake = wait_counted(w, deadline);
-		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
-		if (scx_child_poll(w->c) || w->wt.uev.remove ||
-		    !scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
-			classify_after(w, wake);
-			break;
-		}
-	}
-	if (loaded && scx_load_stop(&load, cfg->grace_ms) && r->verdict == SCX_V_ATTACHED) {
-		/* The scheduler held, but some load thread never ran again. */
-		r->verdict = SCX_V_EJECTED;
-		snprintf(r->detail, sizeof(r->detail),
-			 "attached and alive, but load threads were not run within %u ms",
-			 cfg->grace_ms);
-	}
-	return 0;
 }
 
 static void result_init(struct scx_result *r)
@@ -404,7 +364,7 @@ int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
 	r->uevent = w.wt.uev_fd >= 0;
 
 	if (phase_busy_check(&w) && phase_spawn(&w, bin, argv) && phase_attach(&w))
-		ret = phase_hold(&w);
+		ret = scx_w_hold(&w);
 
 	scx_kmsg_collect(&r->klog);
 	/* The lines are kept in @r; the fd would leak once per run. */

@@ -4,8 +4,10 @@
  * See fake_kernel.h for what it replays and why.
  *
  * Protocol: a loader connects to fk->sock and sends one line,
- * "enable NAME ok|reject|eject=MS".  The kernel answers "enabled",
- * "rejected" or, later, "ejected"; closing the connection unregisters.
+ * "enable NAME ok|reject|eject=MS|restart=MS".  The kernel answers
+ * "enabled", "rejected" or, later, "ejected" (an error) or "restart" (the
+ * kernel unregistered it and asks it to come back, as on CPU hotplug);
+ * closing the connection unregisters.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,6 +121,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 	char line[256], name[64] = "", how[64] = "";
 	struct pollfd p[2];
 	int eject_ms = -1, n;
+	bool restart;
 	ssize_t len;
 
 	len = read(cfd, line, sizeof(line) - 1);
@@ -127,7 +130,8 @@ static void serve(struct fake_kernel *fk, int cfd)
 	line[len] = '\0';
 	if (sscanf(line, "enable %63s %63s", name, how) != 2)
 		return;
-	if (sscanf(how, "eject=%d", &eject_ms) != 1)
+	restart = sscanf(how, "restart=%d", &eject_ms) == 1;
+	if (!restart && sscanf(how, "eject=%d", &eject_ms) != 1)
 		eject_ms = -1;
 
 	set_state(fk, "enabling");
@@ -153,6 +157,12 @@ static void serve(struct fake_kernel *fk, int cfd)
 	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
 	n = poll(p, 2, eject_ms);
+	if (n == 0 && restart) {
+		/* SCX_EXIT_UNREG_KERN: pr_info, no message line. */
+		disable(fk, name, "unregistered from the main kernel", NULL);
+		n = write(cfd, "restart\n", 8);
+		return;
+	}
 	if (n == 0) {
 		disable(fk, name, "runtime error", "fault: injected error");
 		n = write(cfd, "ejected\n", 8);

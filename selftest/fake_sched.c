@@ -118,6 +118,20 @@ int main(int argc, char **argv)
 		printf("EXIT: runtime error (%s)\n", i > 0 ? "ejected" : "?");
 		return 0;
 	}
+	if (!strcmp(mode, "restart") || !strcmp(mode, "no-restart") ||
+	    !strcmp(mode, "stuck-restart")) {
+		/* Like the tree's loaders on UEI_ECODE_RESTART, or not. */
+		link = attach("restart=500", "enabled");
+		i = read(link, buf, sizeof(buf));
+		close(link);
+		printf("EXIT: unregistered from the main kernel (cpu 1 going offline, exiting scheduler)\n");
+		if (!strcmp(mode, "no-restart"))
+			return 0;
+		if (!strcmp(mode, "stuck-restart"))
+			pause();
+		msleep(200);
+		return run_attached(attach("ok", "enabled"));
+	}
 	if (!strcmp(mode, "die-early")) {
 		printf("fake: initializing\n");
 		msleep(300);

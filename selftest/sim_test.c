@@ -51,6 +51,7 @@ FIXTURE_VARIANT(sim) {
 	bool capped_log;	/* output over the cap: the file stops, the tail goes on */
 	bool needs_sigkill;	/* ignores SIGTERM: the stop must end in SIGKILL */
 	const char *ops;	/* expected ops prefix, default "fake" */
+	int restarts;		/* restarts the kernel asked for and got */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -120,6 +121,22 @@ FIXTURE_VARIANT_ADD(sim, flood_log) {
 FIXTURE_VARIANT_ADD(sim, wrong_name) {
 	.mode = "healthy", .ops = "rusty", .expect = SCX_V_WRONG_OPS,
 	.detail = "sched_ext enabled \"fake_1.0.0_gdeadbeef\" after the spawn, expected \"rusty\"",
+};
+
+/* The kernel asks for a restart (hotplug): coming back is no failure. */
+FIXTURE_VARIANT_ADD(sim, restart_when_asked) {
+	.mode = "restart", .expect = SCX_V_ATTACHED, .detail = "restarted 1 time when the kernel asked",
+	.restarts = 1,
+};
+
+FIXTURE_VARIANT_ADD(sim, no_restart_when_asked) {
+	.mode = "no-restart", .expect = SCX_V_DIED_AFTER,
+	.detail = "the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0",
+};
+
+FIXTURE_VARIANT_ADD(sim, stuck_restart) {
+	.mode = "stuck-restart", .expect = SCX_V_EJECTED, .wall_ms = 1500,
+	.detail = "did not attach again within the attach window",
 };
 
 /* Quick windows: the fake kernel is quick too. */
@@ -222,6 +239,7 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 		EXPECT_LE(r->t_attach, r->t_verdict);
 	}
 	EXPECT_EQ(variant->no_pidfd, self->child.pidfd < 0);
+	EXPECT_EQ(variant->restarts, r->restarts);
 	/* A fake scheduler holds no BPF link: the dump must not claim one. */
 	if (r->verdict == SCX_V_WRONG_OPS)
 		EXPECT_NE(NULL, strstr(r->owner, "holds no struct_ops link")) TH_LOG("%s", r->owner);

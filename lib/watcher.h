@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scx_attach: what watch.c (spawn to verdict) and hold.c (the hold window)
+ * share.  Private to those two files.
+ */
+#ifndef __SCX_ATTACH_WATCHER_H
+#define __SCX_ATTACH_WATCHER_H
+
+#include "watch.h"
+
+struct watcher {
+	struct scx_waiter wt;
+	const struct scx_cfg *cfg;
+	struct scx_child *c;
+	struct scx_result *r;
+	const char *expect_ops;
+};
+
+/* Wait until @deadline or news, and count what woke us. */
+enum scx_wake scx_w_wait(struct watcher *w, uint64_t deadline);
+void scx_w_verdict(struct watcher *w, enum scx_verdict v, enum scx_wake by);
+/* "exited with status 1", "was killed by signal 11 (...)". */
+void scx_w_describe_exit(const struct scx_child *c, char *buf, size_t len);
+/*
+ * Wait, bounded, until the kernel has logged why sched_ext disabled its
+ * @nth scheduler since the spawn (1-based).  True with r->reason set.
+ */
+bool scx_w_await_reason(struct watcher *w, int nth);
+/* Did the kernel end the last attach asking the loader to come back? */
+bool scx_w_restart_asked(const struct scx_result *r);
+/* It was attached and something ended it: ejected, or died after attach. */
+void scx_w_classify_after(struct watcher *w, enum scx_wake by);
+
+/* Phase 4, in hold.c.  -errno if the test bed failed (r->detail says how). */
+int scx_w_hold(struct watcher *w);
+
+#endif /* __SCX_ATTACH_WATCHER_H */
