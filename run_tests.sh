@@ -13,7 +13,8 @@ usage() {
 Usage: run_tests.sh [options] [-- harness options]
 
 Does a sched_ext scheduler start, stay alive and attach?  Runs the fixture
-schedulers built next to this script and, with --sched, your own.
+schedulers and the kernel tree's schedulers built next to this script,
+and your own: one with --sched, or many with --manifest.
 
 Scheduler under test (the "user" variant):
   --sched PATH         scheduler binary to test (SCX_ATTACH_SCHED)
@@ -21,7 +22,19 @@ Scheduler under test (the "user" variant):
   --args-file FILE     arguments from a file (ktstr's convention); a
                        missing file means none (SCX_ATTACH_ARGS_FILE)
   --ops NAME           expected ops name prefix, e.g. "rusty" (SCX_ATTACH_OPS)
-  --only-user          run only the user variant
+  --manifest FILE      many schedulers, one per line (SCX_ATTACH_MANIFEST;
+                       format in README)
+  --only GROUPS        run only these, comma-separated: user, fixtures,
+                       tree, manifest (SCX_ATTACH_ONLY; kernels 6.12+)
+  --only-user          the same as --only user
+
+Liveness beyond attach:
+  --stress SECS        hold each scheduler this long under a mixed stress
+                       load on every CPU (SCX_ATTACH_STRESS_S)
+  --hotplug            offline and online a CPU while it holds; a loader
+                       must restart when the kernel asks (SCX_ATTACH_HOTPLUG)
+  --repeat N           the attach/hold/stop cycle N times, each must pass
+                       (SCX_ATTACH_REPEAT)
 
 Windows (milliseconds, or "2s"; each also settable as the variable shown):
   --gate MS            must stay alive this long after spawn (SCX_ATTACH_GATE_MS, 1000)
@@ -66,7 +79,12 @@ while [ $# -gt 0 ]; do
 	--args) need "$@"; export SCX_ATTACH_ARGS=$2; shift ;;
 	--args-file) need "$@"; export SCX_ATTACH_ARGS_FILE=$2; shift ;;
 	--ops) need "$@"; export SCX_ATTACH_OPS=$2; shift ;;
-	--only-user) harness+=(-v user) ;;
+	--manifest) need "$@"; export SCX_ATTACH_MANIFEST=$2; shift ;;
+	--only) need "$@"; export SCX_ATTACH_ONLY=$2; shift ;;
+	--only-user) export SCX_ATTACH_ONLY=user ;;
+	--stress) need "$@"; export SCX_ATTACH_STRESS_S=$2; shift ;;
+	--hotplug) export SCX_ATTACH_HOTPLUG=1 ;;
+	--repeat) need "$@"; export SCX_ATTACH_REPEAT=$2; shift ;;
 	--gate) need "$@"; export SCX_ATTACH_GATE_MS=$2; shift ;;
 	--timeout) need "$@"; export SCX_ATTACH_TIMEOUT_MS=$2; shift ;;
 	--wall) need "$@"; export SCX_ATTACH_WALL_MS=$2; shift ;;
@@ -87,12 +105,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-if [ -n "${SCX_ATTACH_SCHED:-}" ]; then
-	case "$SCX_ATTACH_SCHED" in
-	/*) ;;
-	*) SCX_ATTACH_SCHED=$(pwd)/$SCX_ATTACH_SCHED ;;
+# Paths as given, relative to where we were called from.
+for v in SCX_ATTACH_SCHED SCX_ATTACH_MANIFEST; do
+	case "${!v:-}" in
+	''|/*) ;;
+	*) export "$v=$(pwd)/${!v}" ;;
 	esac
-fi
+done
 
 # The VM runner's guests are emulated unless told otherwise; the test
 # binary widens whatever window the user left unset.

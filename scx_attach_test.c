@@ -237,6 +237,12 @@ static void apply_entry(struct scx_cfg *cfg, const struct scx_mentry *e)
 		cfg->wall_ms = e->wall_ms;
 	if (e->hold_ms)
 		cfg->hold_ms = e->hold_ms;
+	if (e->stress_s)
+		cfg->stress_ms = e->stress_s * 1000;
+	if (e->repeat)
+		cfg->repeat = e->repeat;
+	if (e->hotplug >= 0)
+		cfg->hotplug = e->hotplug;
 	cfg->wall_ms = scx_max(cfg->wall_ms, cfg->gate_ms);
 }
 
@@ -306,23 +312,22 @@ FIXTURE_SETUP(scx)
 	describe_cmdline(self);
 }
 
-FIXTURE_TEARDOWN(scx)
+/*
+ * Stop this cycle's scheduler and wait for sched_ext to report "disabled".
+ * Said with ksft_print_msg(), not TH_LOG(): after a failed ASSERT in the
+ * body the harness runs the next EXPECT's log even if it holds.
+ */
+static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx) *self)
 {
 	char detail[SCX_ERR_LEN];
 	siginfo_t si = { 0 };
 	int ret;
 
-	if (self->skip || !self->started)
-		return;
-	/*
-	 * Said with ksft_print_msg(), not TH_LOG(): after a failed ASSERT in
-	 * the body the harness runs the next EXPECT's log even if it holds.
-	 */
 	ret = scx_finish(&self->cfg, &self->child, detail, sizeof(detail));
 	if (ret)
 		ksft_print_msg("cleanup: %s\n", detail);
 	EXPECT_EQ(0, ret);
-	/* Nothing it started may outlive the test. */
+	/* Nothing it started may outlive the cycle. */
 	ret = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ? errno : 0;
 	if (!ret)
 		ksft_print_msg("a child of the test is still around: pid %d\n", si.si_pid);
@@ -331,6 +336,12 @@ FIXTURE_TEARDOWN(scx)
 		ksft_print_msg("stopped %d descendant(s) the scheduler left behind\n",
 			       self->child.orphans);
 	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
+}
+
+FIXTURE_TEARDOWN(scx)
+{
+	if (!self->skip && self->started)
+		end_cycle(_metadata, self);
 }
 
 /*
@@ -349,35 +360,73 @@ FIXTURE_TEARDOWN(scx)
 #define SCX_KNOWN(code, fmt, ...) TH_LOG(fmt, ##__VA_ARGS__)
 #endif
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "cycles=N attach_ms_min=.. attach_ms_median=.. attach_ms_max=..". */
+static void cycle_stats(char *buf, size_t len, uint64_t *t, unsigned int n)
+{
+	qsort(t, n, sizeof(*t), cmp_u64);
+	snprintf(buf, len, "cycles=%u attach_ms_min=%llu attach_ms_median=%llu attach_ms_max=%llu",
+		 n, (unsigned long long)(t[0] / NSEC_PER_MSEC),
+		 (unsigned long long)(t[n / 2] / NSEC_PER_MSEC),
+		 (unsigned long long)(t[n - 1] / NSEC_PER_MSEC));
+}
+
 TEST_F_TIMEOUT(scx, verdict, SCX_TIMEOUT_S)
 {
 	const struct scx_mentry *e = variant->entry;
 	enum scx_verdict expect = e ? e->expect : variant->expect;
+	unsigned int cycle, n = self->cfg.repeat;
 	struct scx_result *r = &self->res;
+	char stats[160] = "";
 	struct utsname uts;
-	int known = -1;
+	int known = -1, fds;
+	uint64_t *t;
 	int ret;
 
 	/* 6.1's harness runs the body even after a SKIP in setup. */
 	if (self->skip)
 		return;
-	self->started = true;
-	ret = scx_run(&self->cfg, self->bin, self->argv, self->ops, &self->child, r);
-	ASSERT_EQ(0, ret) TH_LOG("%s", r->detail);
-
-	if (r->verdict == SCX_V_SYSFS_ABSENT)
-		SKIP(return, SKIP_NO_SCX);
-	if (r->verdict == SCX_V_BUSY && expect != SCX_V_BUSY) {
-		scx_report(stdout, r, &self->child, self->cmdline);
-		SKIP(return, SKIP_BUSY);
+	t = calloc(n, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	fds = scx_proc_fd_count();
+	for (cycle = 1;; cycle++) {
+		self->started = true;
+		ret = scx_run(&self->cfg, self->bin, self->argv, self->ops, &self->child, r);
+		ASSERT_EQ(0, ret) TH_LOG("%s", r->detail);
+		if (r->verdict == SCX_V_SYSFS_ABSENT)
+			SKIP(return, SKIP_NO_SCX);
+		if (r->verdict == SCX_V_BUSY && expect != SCX_V_BUSY) {
+			scx_report(stdout, r, &self->child, self->cmdline);
+			SKIP(return, SKIP_BUSY);
+		}
+		t[cycle - 1] = r->t_attach;
+		if (r->verdict != expect || cycle == n)
+			break;
+		/* Each cycle ends clean, and the harness does not grow. */
+		end_cycle(_metadata, self);
+		self->started = false;
+		ASSERT_EQ(fds, scx_proc_fd_count())
+			TH_LOG("cycle %u of %u: the test's open fds grew", cycle, n);
 	}
+	if (n > 1 && r->verdict != expect)
+		ksft_print_msg("cycle %u of %u failed; the %u before it passed\n", cycle, n,
+			       cycle - 1);
+	else if (n > 1)
+		cycle_stats(stats, sizeof(stats), t, n);
+	free(t);
 
 	/* Expected failures are dumped too: the dump is part of what we test. */
 	if (r->verdict != expect || r->verdict != SCX_V_ATTACHED)
 		scx_report(stdout, r, &self->child, self->cmdline);
 	else
 		scx_report_summary(stdout, r);
-	scx_report_result(stdout, r);
+	scx_report_result(stdout, r, stats[0] ? stats : NULL);
 
 	if (e && !uname(&uts))
 		known = scx_mentry_xfail(e, uts.release);
@@ -394,6 +443,98 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TIMEOUT_S)
 	if (variant->reason)
 		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
 			TH_LOG("kernel reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
+}
+
+/*
+ * The reload path: scheduler A runs, then A is stopped and B started as
+ * soon as the kernel has let A go (no idle gap beyond what sched_ext
+ * needs), as a service switching schedulers does.  Each is judged on its
+ * own: both must attach.
+ */
+FIXTURE(scx_switch) {
+	struct scx_cfg cfg;
+	struct scx_child a, b;
+	struct scx_result ra, rb;
+	char bin_a[PATH_MAX], bin_b[PATH_MAX];
+	bool skip;
+};
+
+FIXTURE_VARIANT(scx_switch) {
+	const char *a, *ops_a;
+	const char *b, *ops_b;
+};
+
+FIXTURE_VARIANT_ADD(scx_switch, simple_to_qmap) {
+	.a = "scx_simple", .ops_a = "simple", .b = "scx_qmap", .ops_b = "qmap",
+};
+
+FIXTURE_VARIANT_ADD(scx_switch, fault_to_simple) {
+	.a = "scx_fault", .ops_a = "fault", .b = "scx_simple", .ops_b = "simple",
+};
+
+FIXTURE_SETUP(scx_switch)
+{
+	char err[SCX_ERR_LEN] = "";
+
+	scx_child_init(&self->a, 0);
+	scx_child_init(&self->b, 0);
+	self->skip = sibling_prog(self->bin_a, sizeof(self->bin_a), variant->a) ||
+		     sibling_prog(self->bin_b, sizeof(self->bin_b), variant->b);
+	if (self->skip)
+		SKIP(return, SKIP_NO_FIXTURE);
+	scx_suite_sweep();
+	scx_suite_guard();
+	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
+}
+
+FIXTURE_TEARDOWN(scx_switch)
+{
+	char detail[SCX_ERR_LEN];
+
+	if (self->skip)
+		return;
+	/* B first: A's finish waits for sched_ext to be free. */
+	EXPECT_EQ(0, scx_finish(&self->cfg, &self->b, detail, sizeof(detail)));
+	EXPECT_EQ(0, scx_finish(&self->cfg, &self->a, detail, sizeof(detail)));
+	scx_child_release(&self->a, false);
+	scx_child_release(&self->b, false);
+}
+
+TEST_F_TIMEOUT(scx_switch, both_attach, SCX_TIMEOUT_S)
+{
+	char *argv_a[] = { self->bin_a, NULL }, *argv_b[] = { self->bin_b, NULL };
+	char detail[SCX_ERR_LEN], more[96];
+	uint64_t t_stop, t_free;
+
+	if (self->skip)
+		return;
+	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_a, argv_a, variant->ops_a, &self->a, &self->ra));
+	if (self->ra.verdict == SCX_V_SYSFS_ABSENT)
+		SKIP(return, SKIP_NO_SCX);
+	if (self->ra.verdict == SCX_V_BUSY)
+		SKIP(return, SKIP_BUSY);
+	ASSERT_EQ(SCX_V_ATTACHED, self->ra.verdict) {
+		scx_report(stdout, &self->ra, &self->a, variant->a);
+	}
+	scx_report_summary(stdout, &self->ra);
+
+	t_stop = scx_now_ns();
+	ASSERT_EQ(0, scx_finish(&self->cfg, &self->a, detail, sizeof(detail))) TH_LOG("%s", detail);
+	t_free = scx_now_ns();
+	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_b, argv_b, variant->ops_b, &self->b, &self->rb));
+	if (self->rb.verdict != SCX_V_ATTACHED)
+		scx_report(stdout, &self->rb, &self->b, variant->b);
+	else
+		scx_report_summary(stdout, &self->rb);
+	ksft_print_msg("switch: %s stopped and sched_ext free in %.0f ms; %s attached %.0f ms after the stop\n",
+		       variant->a, (double)(t_free - t_stop) / NSEC_PER_MSEC, variant->b,
+		       (double)(self->b.t_spawn + self->rb.t_attach - t_stop) / NSEC_PER_MSEC);
+	snprintf(more, sizeof(more), "a_verdict=%s handover_ms=%llu",
+		 scx_verdict_key(self->ra.verdict),
+		 (unsigned long long)((t_free - t_stop) / NSEC_PER_MSEC));
+	scx_report_result(stdout, &self->rb, more);
+	ASSERT_EQ(SCX_V_ATTACHED, self->rb.verdict)
+		TH_LOG("B (%s) did not attach after A (%s)", variant->b, variant->a);
 }
 
 /* Is a variant called @name registered already? */
@@ -505,6 +646,8 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 
 	for (v = _scx_fixture_object.variant; v; v = v->next)
 		max += 2;
+	for (v = _scx_switch_fixture_object.variant; v; v = v->next)
+		max += 2;
 	nargv = calloc(max, sizeof(*nargv));
 	if (!nargv) {
 		snprintf(err, errlen, "out of memory");
@@ -514,6 +657,11 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 	for (v = _scx_fixture_object.variant; v; v = v->next) {
 		if (!in_list(only, group_of(v)))
 			continue;
+		nargv[n++] = "-v";
+		nargv[n++] = (char *)v->name;
+	}
+	/* The scheduler switches run on the fixtures. */
+	for (v = _scx_switch_fixture_object.variant; v && in_list(only, "fixtures"); v = v->next) {
 		nargv[n++] = "-v";
 		nargv[n++] = (char *)v->name;
 	}

@@ -58,6 +58,36 @@ static int env_ms(const char *name, unsigned int *ms, char *err, size_t errlen)
 	return 0;
 }
 
+int scx_parse_count(const char *s, unsigned int max, unsigned int *n)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !v || v > max)
+		return -EINVAL;
+	*n = v;
+	return 0;
+}
+
+static int env_count(const char *name, unsigned int max, unsigned int *n, char *err,
+		     size_t errlen)
+{
+	const char *s = getenv(name);
+
+	if (!s || !*s)
+		return 0;
+	if (scx_parse_count(s, max, n)) {
+		snprintf(err, errlen, "%s=\"%.40s\": use a whole number from 1 to %u", name, s,
+			 max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int env_kb(const char *name, unsigned int *kb, char *err, size_t errlen)
 {
 	const char *s = getenv(name);
@@ -115,6 +145,7 @@ static void cfg_defaults(struct scx_cfg *cfg)
 	cfg->grace_ms = 2000;
 	cfg->settle_ms = 10000;
 	cfg->poll_ms = 500;
+	cfg->repeat = 1;
 	cfg->uevent = true;
 	cfg->pidfd = true;
 	/*
@@ -132,7 +163,7 @@ static void cfg_defaults(struct scx_cfg *cfg)
 
 int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 {
-	unsigned int cap_kb = 1024;
+	unsigned int cap_kb = 1024, stress_s = 0;
 	bool wall_set;
 	int ret;
 
@@ -150,6 +181,9 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	ret = ret ?: env_ms("SCX_ATTACH_GRACE_MS", &cfg->grace_ms, err, errlen);
 	ret = ret ?: env_ms("SCX_ATTACH_SETTLE_MS", &cfg->settle_ms, err, errlen);
 	ret = ret ?: env_ms("SCX_ATTACH_POLL_MS", &cfg->poll_ms, err, errlen);
+	ret = ret ?: env_count("SCX_ATTACH_STRESS_S", SCX_STRESS_MAX_S, &stress_s, err, errlen);
+	ret = ret ?: env_count("SCX_ATTACH_REPEAT", SCX_REPEAT_MAX, &cfg->repeat, err, errlen);
+	ret = ret ?: env_bool("SCX_ATTACH_HOTPLUG", &cfg->hotplug, err, errlen);
 	ret = ret ?: env_kb("SCX_ATTACH_LOG_CAP_KB", &cap_kb, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_UEVENT", &cfg->uevent, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_LOAD", &cfg->load, err, errlen);
@@ -172,6 +206,7 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	cfg->log_cap = (size_t)cap_kb * 1024;
+	cfg->stress_ms = stress_s * 1000;
 	return 0;
 }
 
@@ -181,8 +216,12 @@ unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
 
 	/* Busy wait, attach, the ending's reason, hold, stop, last words, settle. */
 	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms + scx_max(cfg->grace_ms, 500U) +
-	     cfg->hold_ms + cfg->grace_ms + scx_max(cfg->grace_ms, 1000U) +
-	     scx_max(cfg->grace_ms, 100U) + cfg->settle_ms;
+	     scx_max(cfg->hold_ms, cfg->stress_ms) + cfg->grace_ms +
+	     scx_max(cfg->grace_ms, 1000U) + scx_max(cfg->grace_ms, 100U) + cfg->settle_ms;
+	/* CPU hotplug: up to two restarts, each within the attach window. */
+	if (cfg->hotplug)
+		ms += 2ULL * cfg->wall_ms;
+	ms *= cfg->repeat;
 	return ms > UINT_MAX ? UINT_MAX : (unsigned int)ms;
 }
 

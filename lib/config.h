@@ -13,6 +13,8 @@
 
 #define SCX_ARGS_MAX		256	/* arguments from an args file */
 #define SCX_ARGS_FILE_MAX	65536	/* bytes; more is not an args file */
+#define SCX_REPEAT_MAX		10000
+#define SCX_STRESS_MAX_S	3600
 
 /*
  * Every window is configurable (SCX_ATTACH_* environment variables, or
@@ -27,6 +29,9 @@ struct scx_cfg {
 	unsigned int grace_ms;	/* SIGTERM -> SIGKILL grace, and bounded reap */
 	unsigned int settle_ms;	/* wait for state "disabled" around each test */
 	unsigned int poll_ms;	/* fallback cadence when no event arrives */
+	unsigned int stress_ms;	/* hold this long under the stress load; 0: none */
+	unsigned int repeat;	/* attach/hold/stop cycles per test */
+	bool hotplug;		/* offline and online a CPU while it holds */
 	size_t log_cap;		/* bytes of scheduler output kept in the log file */
 	bool emulated;		/* windows for an emulated (TCG) machine */
 	bool uevent;		/* listen to kobject uevents (the fast path) */
@@ -51,6 +56,9 @@ unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg);
  * values over a day are rejected with -EINVAL.
  */
 int scx_parse_ms(const char *s, unsigned int *ms);
+
+/* A count from 1 to @max (cycles, seconds).  -EINVAL otherwise. */
+int scx_parse_count(const char *s, unsigned int max, unsigned int *n);
 
 /*
  * Split @buf in place on whitespace into at most @max arguments.

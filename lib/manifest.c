@@ -14,7 +14,7 @@
 #include "manifest.h"
 #include "verdict.h"
 
-#define KEYS	"bin args ops expect gate timeout wall hold xfail"
+#define KEYS	"bin args ops expect gate timeout wall hold stress repeat hotplug xfail"
 
 struct mparse {
 	const char *file;
@@ -155,6 +155,22 @@ static int set_key(const struct mparse *p, struct scx_mentry *e, char *key, char
 		return set_window(p, &e->wall_ms, key, v);
 	if (!strcmp(key, "hold"))
 		return set_window(p, &e->hold_ms, key, v);
+	if (!strcmp(key, "stress")) {
+		if (scx_parse_count(v, SCX_STRESS_MAX_S, &e->stress_s))
+			return perr(p, "stress=%.40s: use seconds, 1 to %d", v, SCX_STRESS_MAX_S);
+		return 0;
+	}
+	if (!strcmp(key, "repeat")) {
+		if (scx_parse_count(v, SCX_REPEAT_MAX, &e->repeat))
+			return perr(p, "repeat=%.40s: use a count from 1 to %d", v, SCX_REPEAT_MAX);
+		return 0;
+	}
+	if (!strcmp(key, "hotplug")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return perr(p, "hotplug=%.40s: use 1 or 0", v);
+		e->hotplug = *v == '1';
+		return 0;
+	}
 	if (!strcmp(key, "xfail"))
 		return set_xfail(p, e, v);
 	return perr(p, "unknown key \"%.40s\"; the keys are: " KEYS, key);
@@ -181,6 +197,7 @@ static int parse_line(const struct mparse *p, char *s, struct scx_mentry *e, con
 
 	memset(e, 0, sizeof(*e));
 	e->expect = SCX_V_ATTACHED;
+	e->hotplug = -1;
 	e->line = p->line;
 	tok = next_token(&s, &ret);
 	if (!tok)

@@ -14,8 +14,10 @@
  * Keys: bin (required; relative to the manifest's directory unless
  * absolute), args, ops (expected ops name prefix), expect (a verdict key,
  * default attached), the windows gate, timeout, wall, hold (1500, 1500ms,
- * 2s), and xfail=GLOB:VERDICT (repeatable): on kernels whose release
- * (uname -r) matches GLOB, that verdict is a known failure.
+ * 2s), stress (seconds held under the stress load), repeat
+ * (cycles), hotplug (1: offline and online a CPU while it holds), and
+ * xfail=GLOB:VERDICT (repeatable): on kernels whose release (uname -r)
+ * matches GLOB, that verdict is a known failure.
  */
 #ifndef __SCX_ATTACH_MANIFEST_H
 #define __SCX_ATTACH_MANIFEST_H
@@ -39,6 +41,8 @@ struct scx_mentry {
 	char ops[128];
 	int expect;		/* enum scx_verdict */
 	unsigned int gate_ms, attach_ms, wall_ms, hold_ms;	/* 0: the run's */
+	unsigned int stress_s, repeat;				/* 0: the run's */
+	int hotplug;		/* -1: the run's; 0 or 1 */
 	struct scx_xfail xfail[SCX_MANIFEST_XFAIL_MAX];
 	int nr_xfail;
 	int line;

@@ -137,6 +137,22 @@ int scx_proc_struct_ops_link(pid_t pid, unsigned int *link_id, unsigned int *map
 	return ret;
 }
 
+int scx_proc_fd_count(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	/* Not the one opendir() itself holds. */
+	return n - 1;
+}
+
 bool scx_pid_once(pid_t *seen, int *n, pid_t pid)
 {
 	int i;

@@ -65,6 +65,9 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live);
  */
 int scx_proc_struct_ops_link(pid_t pid, unsigned int *link_id, unsigned int *map_id);
 
+/* How many fds this process has open, or -errno. */
+int scx_proc_fd_count(void);
+
 /* Remember @pid in @seen (SCX_PROC_MAX slots, @n used); true the first time. */
 bool scx_pid_once(pid_t *seen, int *n, pid_t pid);
 

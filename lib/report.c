@@ -34,14 +34,16 @@ void scx_report_summary(FILE *f, const struct scx_result *r)
 	fflush(f);
 }
 
-void scx_report_result(FILE *f, const struct scx_result *r)
+void scx_report_result(FILE *f, const struct scx_result *r, const char *more)
 {
 	fprintf(f, "# result: verdict=%s attach_ms=", scx_verdict_key(r->verdict));
 	if (r->t_attach)
 		fprintf(f, "%llu", (unsigned long long)(r->t_attach / NSEC_PER_MSEC));
 	else
 		fputc('-', f);
-	fputc('\n', f);
+	if (r->restarts)
+		fprintf(f, " restarts=%d", r->restarts);
+	fprintf(f, "%s%s\n", more ? " " : "", more ?: "");
 	fflush(f);
 }
 

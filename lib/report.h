@@ -16,8 +16,11 @@ const char *scx_wake_name(enum scx_wake w);
 /* One "# verdict: ..." line with timings and the deciding wake source. */
 void scx_report_summary(FILE *f, const struct scx_result *r);
 
-/* "# result: verdict=KEY attach_ms=N|-": one line for matrix runners. */
-void scx_report_result(FILE *f, const struct scx_result *r);
+/*
+ * "# result: verdict=KEY attach_ms=N|- [restarts=N] [@more]": one line for
+ * matrix runners; @more adds key=value pairs (NULL: none).
+ */
+void scx_report_result(FILE *f, const struct scx_result *r, const char *more);
 
 /*
  * The failure dump, as TAP diagnostic lines ("# ..."): the summary,
