@@ -11,7 +11,7 @@
 #     the constant reason, and that scheduler is left alone;
 #   - (vm-badinput.sh, second boot) a non-root user: constant SKIP, exit 4.
 #
-# Prints TAP and a "badinput: N passed, N failed" line.
+# Prints KTAP (through the tree's ktap_helpers.sh).
 
 set -u
 cd "$(dirname "$0")" || exit 2
@@ -25,22 +25,19 @@ trap cleanup EXIT
 
 export SCX_ATTACH_EMULATED=1 SCX_ATTACH_LOAD=0
 bound=150		# seconds: no case may take longer
-n=0
-fails=0
-total=0
+# The tree's helpers, copied next to this script by vm-badinput.sh.
+. ./ktap_helpers.sh
 
 ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
+	ktap_test_pass "$1"
 }
 
 not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n $1"
+	name=$1
 	shift
 	[ $# -eq 0 ] || echo "# $*"
 	sed 's/^/#   | /' "$work/out" | tail -n 25
+	ktap_test_fail "$name"
 }
 
 state() {
@@ -54,7 +51,6 @@ case_() {
 	local name=$1 want=$2 pat=$3 t0 rc
 
 	shift 3
-	total=$((total + 1))
 	t0=$(date +%s)
 	(
 		while [ "$1" != -- ]; do
@@ -83,12 +79,13 @@ case_() {
 	elif [ "$(state)" != disabled ]; then
 		not_ok "$name" "sched_ext left $(state)"
 	else
-		ok "$name"
 		echo "# $(grep -F -m1 -- "$pat" "$work/out" | cut -c1-150)"
+		ok "$name"
 	fi
 }
 
-echo "TAP version 13"
+# The plan comes last: the cases are counted as they run.
+ktap_print_header
 
 # --- the scheduler binary
 case_ "missing scheduler binary: spawn failed" 1 "No such file or directory" \
@@ -168,7 +165,6 @@ case_ "unreadable kernel log: not fatal, still attached" 0 "ok 1 scx.fault_none.
 	-- ./scx_attach_test -v fault_none
 
 # --- 200 MB of log into a 32 MB TMPDIR
-total=$((total + 1))
 name="200 MB of scheduler output: log capped, TMPDIR not filled"
 mkdir -p "$work/small" && mount -t tmpfs -o size=32m,mode=1777 tmpfs "$work/small"
 used0=$(df -k "$work/small" | awk 'NR==2 { print $3 }')
@@ -204,14 +200,13 @@ elif [ $((peak - used0)) -gt 2048 ]; then
 elif grep -q '^flood: line' "$work/out"; then
 	not_ok "$name" "scheduler output reached stdout raw"
 else
-	ok "$name"
 	echo "# log $size bytes (cap $cap), TMPDIR peak +$((peak - used0)) kB of 32 MB, $secs s"
+	ok "$name"
 fi
 rm -rf "$work/small"/scx_attach.*
 umount "$work/small"
 
 # --- someone else's scheduler is attached before the suite starts
-total=$((total + 1))
 name="scheduler attached before the suite: busy SKIP, the other one left alone"
 ./scx_fault --fault=none > "$work/other.log" 2>&1 &
 other=$!
@@ -227,14 +222,13 @@ elif ! grep -q 'verdict: busy.*"fault' "$work/out"; then
 elif ! kill -0 "$other" 2>/dev/null || [ "$(state)" != enabled ]; then
 	not_ok "$name" "the other scheduler was disturbed (state $(state))"
 else
-	ok "$name"
 	echo "# exit $rc; $(grep -m1 'verdict: busy' "$work/out" | cut -c1-150)"
+	ok "$name"
 fi
 kill -INT "$other"
 wait "$other"
 i=0
 while [ "$(state)" != disabled ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 
-echo "1..$n"
-echo "badinput: $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+ktap_set_plan $((KTAP_TESTNO - 1))
+ktap_finished

@@ -16,7 +16,7 @@
 #   7 a daemonized scheduler, TEST_F_TIMEOUT expires
 #   8 a daemonized scheduler, every process of the suite SIGKILLed at once
 #
-# Prints TAP and a "kill: N passed, N failed" line.
+# Prints KTAP (through the tree's ktap_helpers.sh).
 
 set -u
 cd "$(dirname "$0")" || exit 2
@@ -26,8 +26,8 @@ trap 'rm -rf "$work"' EXIT
 
 export SCX_ATTACH_EMULATED=1 SCX_ATTACH_LOAD=0 SCX_ATTACH_OPS=fault
 grace_cs=500		# the kill grace, in centiseconds
-n=0
-fails=0
+# The tree's helpers, copied next to this script by vm-kill.sh.
+. ./ktap_helpers.sh
 
 now_cs() {
 	read -r up _ < /proc/uptime
@@ -99,24 +99,20 @@ next_test_ok() {
 verdict() {
 	local name=$1 t_kill=$2 dt left
 
-	n=$((n + 1))
 	if wait_for "$grace_cs" clean; then
 		dt=$(($(now_cs) - t_kill))
 		if next_test_ok; then
-			echo "ok $n $name"
 			echo "# scheduler gone and sched_ext disabled $(secs $dt) s after the kill; next test passed"
+			ktap_test_pass "$name"
 			return 0
 		fi
-		fails=$((fails + 1))
-		echo "not ok $n $name"
 		echo "# clean after $(secs $dt) s, but the next test failed (rc $rc):"
 		sed 's/^/#   /' "$work/next.out"
 		force_clean
+		ktap_test_fail "$name"
 		return 1
 	fi
-	fails=$((fails + 1))
 	left=$(live scx_fault)
-	echo "not ok $n $name"
 	echo "# $(secs $grace_cs) s after the kill: state $(state), ops '$(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)'"
 	[ -z "$left" ] || printf '%s\n' "$left" | sed 's/^/#   still alive: scx_fault pid /'
 	if wait_for 18000 clean; then
@@ -125,6 +121,7 @@ verdict() {
 		echo "#   ... still not clean after 180 s: killed by hand"
 		force_clean
 	fi
+	ktap_test_fail "$name"
 	return 1
 }
 
@@ -145,8 +142,8 @@ exec sleep 100000
 EOF
 chmod 755 "$work/daemon_wrap"
 
-echo "TAP version 13"
-echo "1..8"
+ktap_print_header
+ktap_set_plan 8
 if ! clean; then
 	echo "Bail out! sched_ext not idle at the start: state $(state)"
 	exit 1
@@ -204,18 +201,14 @@ echo "# runner returned after $(secs $((t - t0))) s"
 # The kill is the runner's, 10 s after the start: the grace counts from there.
 t_kill=$((t0 + 1000))
 if ! grep -q '^not ok 1 selftests: scx: scx_attach_test # TIMEOUT 10 seconds' "$work/4.out"; then
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n $name"
 	echo "# the runner did not report the timeout:"
 	sed 's/^/#   /' "$work/4.out"
 	force_clean
+	ktap_test_fail "$name"
 elif [ $((t - t_kill)) -gt $grace_cs ]; then
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n $name"
 	echo "# the runner itself returned $(secs $((t - t_kill))) s after its timeout: the test ran on"
 	force_clean
+	ktap_test_fail "$name"
 else
 	verdict "$name" "$t_kill"
 fi
@@ -259,18 +252,15 @@ kill -9 $(live scx_attach_test | cut -d' ' -f1) 2>/dev/null
 wait "$tpid" 2>/dev/null
 sleep 1
 echo "# 1 s after the kill: state $(state); $(live scx_fault | sed 's/^/scx_fault pid /')"
-n=$((n + 1))
 t=$(now_cs)
 if next_test_ok && clean; then
-	echo "ok $n $name"
 	echo "# the next suite ran clean: $(secs $(($(now_cs) - t))) s for its whole run"
+	ktap_test_pass "$name"
 else
-	fails=$((fails + 1))
-	echo "not ok $n $name"
 	echo "# next test rc $rc, state $(state), $(live scx_fault | sed 's/^/scx_fault pid /')"
 	sed 's/^/#   /' "$work/next.out"
 	force_clean
+	ktap_test_fail "$name"
 fi
 
-echo "kill: $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+ktap_finished

@@ -10,7 +10,10 @@
 #   no-fixed-tmp.sh [REPO_TOP]      prints TAP, exits 1 on a finding
 
 set -u
-top=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+here=$(cd "$(dirname "$0")" && pwd)
+top=${1:-$(cd "$here/.." && pwd)}
+# shellcheck source=tools/ktap.sh
+. "$here/../tools/ktap.sh"
 cd "$top" || exit 2
 
 if git rev-parse --git-dir >/dev/null 2>&1; then
@@ -22,24 +25,22 @@ fi
 files=$(printf '%s\n' "$files" | grep -Ev '^(\.cache/|fuzz/corpus/|reliability-build/|fixtures-build/)' |
 	grep -E '\.(c|h|sh|mk|py)$|(^|/)(Makefile|run_tests\.sh|run)$')
 
-bad=0
-echo "TAP version 13"
-echo "1..2"
+ktap_print_header
+ktap_set_plan 2
 hits=$(printf '%s\n' "$files" | xargs -r grep -nE '/tmp/[A-Za-z0-9_.$-]' 2>/dev/null |
 	grep -vE '/tmp/[^"[:space:]]*XXXXXX' | grep -v 'no-fixed-tmp' || true)
 if [ -n "$hits" ]; then
-	echo "not ok 1 no fixed path under /tmp"
 	printf '%s\n' "$hits" | sed 's/^/# /'
-	bad=1
+	ktap_test_fail "no fixed path under /tmp"
 else
-	echo "ok 1 no fixed path under /tmp ($(printf '%s\n' "$files" | wc -l) files)"
+	ktap_print_msg "$(printf '%s\n' "$files" | wc -l) files scanned"
+	ktap_test_pass "no fixed path under /tmp"
 fi
 hits=$(printf '%s\n' "$files" | grep -E '\.[ch]$' | xargs -r grep -nE '\b(tmpnam|tempnam|mktemp)[[:space:]]*\(' 2>/dev/null || true)
 if [ -n "$hits" ]; then
-	echo "not ok 2 no name-only temp file functions"
 	printf '%s\n' "$hits" | sed 's/^/# /'
-	bad=1
+	ktap_test_fail "no name-only temp file functions (tmpnam, tempnam, mktemp)"
 else
-	echo "ok 2 no name-only temp file functions (tmpnam, tempnam, mktemp)"
+	ktap_test_pass "no name-only temp file functions (tmpnam, tempnam, mktemp)"
 fi
-exit $bad
+ktap_finished

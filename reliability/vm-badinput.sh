@@ -15,18 +15,18 @@ shift
 build=$suite/reliability-build
 work=$(mktemp -d "${TMPDIR:-/tmp}/scx-badvm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
+# shellcheck source=tools/ktap.sh
+. "$top/tools/ktap.sh"
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; echo "# $2"; }
+ok() { ktap_test_pass "$1"; }
+not_ok() { ktap_print_msg "$2"; ktap_test_fail "$1"; }
 
-echo "TAP version 13"
-echo "1..2"
+ktap_print_header
+ktap_set_plan 2
 
 name="bad input on the sched_ext kernel, as root"
 "$top/vm/run-vm.sh" --suite-dir "$suite" --timeout 900 \
-	--add "$build/flood_sched" --add "$here/guest-badinput.sh" \
+	--add "$build/flood_sched" --add "$here/guest-badinput.sh" --add "$scx_ktap_helpers" \
 	"$@" --cmd './guest-badinput.sh' >"$work/root.tap" 2>"$work/root.err"
 rc=$?
 sed 's/^/# | /' "$work/root.tap"
@@ -56,5 +56,4 @@ else
 	ok "$name"
 fi
 
-echo "badinput-vm: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+ktap_finished
