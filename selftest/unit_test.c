@@ -17,6 +17,8 @@
 #include "lib/kmsg.h"
 #include "lib/load.h"
 #include "lib/manifest.h"
+#include "lib/proc.h"
+#include "lib/splat.h"
 #include "lib/uevent.h"
 #include "lib/verdict.h"
 
@@ -289,6 +291,416 @@ TEST(loads_are_independent)
 	EXPECT_EQ(0, scx_load_stop(a, 2000));
 	EXPECT_EQ(0, scx_load_stop(b, 2000));
 	free(a);
+}
+
+/*
+ * Kernel splats, on output recorded in real runs: the files in
+ * selftest/captures/ each say on their first line which kernel printed
+ * them and how it was provoked.
+ */
+static char *read_capture(const char *name, char *where, size_t len)
+{
+	const char *env = getenv("SCX_ATTACH_CAPTURES");
+	char dirs[3][PATH_MAX], path[4 * PATH_MAX], *text = NULL, *nl;
+	const char *src = __FILE__, *slash = strrchr(src, '/');
+	size_t i, n = 0, cap = 0;
+	FILE *f = NULL;
+
+	snprintf(dirs[0], PATH_MAX, "%s", env && *env ? env : "");
+	if (scx_sibling_path(dirs[1], PATH_MAX, "selftest/captures"))
+		dirs[1][0] = '\0';
+	snprintf(dirs[2], PATH_MAX, "%.*scaptures", slash ? (int)(slash - src + 1) : 0, src);
+	snprintf(where, len, "%s not found in $SCX_ATTACH_CAPTURES, %s, %s", name, dirs[1],
+		 dirs[2]);
+	for (i = 0; i < ARRAY_SIZE(dirs) && !f; i++) {
+		if (!dirs[i][0])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		f = fopen(path, "re");
+	}
+	if (!f)
+		return NULL;
+	do {
+		cap += 65536;
+		text = realloc(text, cap + 1);
+		if (text)
+			n += fread(text + n, 1, cap - n, f);
+	} while (text && n == cap);
+	fclose(f);
+	if (!text)
+		return NULL;
+	text[n] = '\0';
+	/* The first line says where it came from; the rest is what was printed. */
+	nl = strchr(text, '\n');
+	memmove(text, nl ? nl + 1 : text + n, strlen(nl ? nl + 1 : text + n) + 1);
+	return text;
+}
+
+/*
+ * Read a capture of /dev/kmsg records through the suite's own reader, as
+ * if the kernel handed them out: sched_ext lines into @k, every record to
+ * @fn.
+ */
+static int kmsg_capture(const char *name, struct scx_kmsg *k, scx_krec_fn fn, void *arg,
+			char *where, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	char *text = read_capture(name, where, len);
+	int ret = -1;
+
+	memset(k, 0, sizeof(*k));
+	k->fd = -1;
+	k->fn = fn;
+	k->arg = arg;
+	scratch_dir(dir, sizeof(dir), "scx_kmsg");
+	if (text && dir[0] && !write_file(dir, "kmsg", text, strlen(text), path)) {
+		k->fd = open(path, O_RDONLY | O_CLOEXEC);
+		scx_kmsg_collect(k);
+		scx_kmsg_close(k);
+		ret = 0;
+		unlink(path);
+	}
+	if (dir[0])
+		rmdir(dir);
+	free(text);
+	return ret;
+}
+
+static void feed_capture(struct __test_metadata *_metadata, struct scx_splat *s, const char *name)
+{
+	char where[3 * PATH_MAX];
+	struct scx_kmsg k;
+
+	ASSERT_EQ(0, kmsg_capture(name, &k, scx_splat_krec_fn, s, where, sizeof(where)))
+		TH_LOG("%s", where);
+}
+
+/* Feed records written out as /dev/kmsg hands them, "PRIO,SEQ,TS,-;text". */
+static void feed_lines(struct scx_splat *s, const char *const *lines, size_t n)
+{
+	struct scx_krec rec;
+	char one[1024];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(one, sizeof(one), "%s", lines[i]);
+		if (!scx_krec_parse(one, &rec))
+			scx_splat_feed(s, &rec);
+	}
+}
+
+/* Each kind of splat the kernel really printed in a guest fails. */
+TEST(splat_real_captures)
+{
+	static const struct {
+		const char *capture;
+		enum scx_splat_kind kind;
+		unsigned int count;
+		const char *first;
+	} cases[] = {
+		{ "kmsg-hung-task.txt", SCX_SPLAT_HUNG_TASK, 3,
+		  "INFO: task fusehang:169 blocked for more than 2 seconds." },
+		{ "kmsg-soft-lockup.txt", SCX_SPLAT_SOFT_LOCKUP, 2,
+		  "watchdog: BUG: soft lockup - CPU#1 stuck for 3s! [bpfspin:183]" },
+		{ "kmsg-rcu-stall.txt", SCX_SPLAT_RCU_STALL, 1,
+		  "rcu: INFO: rcu_preempt self-detected stall on CPU" },
+		{ "kmsg-scx-error.txt", SCX_SPLAT_SCX_ERROR, 1,
+		  "sched_ext: BPF scheduler \"fault\" disabled (scx_bpf_error)" },
+		{ "kmsg-scx-stall.txt", SCX_SPLAT_SCX_ERROR, 1,
+		  "sched_ext: BPF scheduler \"fault\" disabled (runnable task stall)" },
+		{ "kmsg-scx-init-fail.txt", SCX_SPLAT_SCX_ERROR, 1,
+		  "sched_ext: BPF scheduler \"fault\" disabled (runtime error)" },
+		/* sched_ext's lockup line, the watchdog's, then the disable. */
+		{ "kmsg-scx-soft-lockup.txt", SCX_SPLAT_SCX_ERROR, 3,
+		  "sched_ext: Soft lockup - CPU 0 stuck for 1s, disabling BPF scheduler" },
+	};
+	char sum[512];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct scx_splat s;
+
+		scx_splat_init(&s, NULL);
+		feed_capture(_metadata, &s, cases[i].capture);
+		EXPECT_EQ(cases[i].kind, s.kind) TH_LOG("%s", cases[i].capture);
+		EXPECT_EQ(cases[i].count, s.count) TH_LOG("%s", cases[i].capture);
+		EXPECT_EQ(0, strncmp(s.text, cases[i].first, strlen(cases[i].first)))
+			TH_LOG("%s: %s", cases[i].capture, s.text);
+		scx_splat_summary(&s, sum, sizeof(sum));
+		EXPECT_NE(NULL, strstr(sum, cases[i].first)) TH_LOG("%s", sum);
+	}
+}
+
+/*
+ * The kinds no guest here could provoke (no modules, no sanitizers that
+ * trip on demand, no PMU for the NMI watchdog under emulation): records
+ * written in the formats of the 7.3 tree, at the levels it prints them.
+ */
+TEST(splat_source_formats)
+{
+	/* arch/x86/mm/fault.c, then dumpstack.c's __die_header(): one splat */
+	static const char *const null_deref[] = {
+		"1,900,5000000,-;BUG: kernel NULL pointer dereference, address: 0000000000000008",
+		"1,901,5000010,-;#PF: supervisor read access in kernel mode",
+		"1,902,5000020,-;#PF: error_code(0x0000) - not-present page",
+		"4,903,5000030,-;Oops: Oops: 0000 [#1] SMP NOPTI",
+		"4,904,5000040,-;Call Trace:",
+		"4,905,5000050,-; <TASK>",
+		"4,906,5000060,-; scx_dispatch+0x12/0x40",
+	};
+	/* kernel/panic.c's __warn(), then its end marker; a warning after it is another */
+	static const char *const warning[] = {
+		"4,910,6000000,-;------------[ cut here ]------------",
+		"4,911,6000010,-;WARNING: kernel/sched/ext/ext.c:677 at scx_set_task_state+0x5c/0x80, CPU#1: kworker/1:0/42",
+		"4,912,6000020,-;Call Trace:",
+		"4,913,6000030,-;---[ end trace 0000000000000000 ]---",
+		"4,914,6000040,-;WARNING: at scx_set_task_state+0x5c/0x80, CPU#1: kworker/1:0/42",
+	};
+	static const struct {
+		enum scx_splat_kind kind;
+		const char *line;
+	} one[] = {
+		/* arch/x86/kernel/traps.c GPFSTR through __die_header() */
+		{ SCX_SPLAT_GPF,
+		  "4,920,1,-;Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] SMP NOPTI",
+		},
+		/* lib/bug.c report_bug() for BUG() */
+		{ SCX_SPLAT_BUG,
+		  "2,921,1,-;kernel BUG at kernel/sched/ext/ext.c:1234!" },
+		{ SCX_SPLAT_OOPS,
+		  "4,922,1,-;Oops: invalid opcode: 0000 [#1] SMP NOPTI" },
+		{ SCX_SPLAT_PANIC,
+		  "0,923,1,-;Kernel panic - not syncing: Fatal exception" },
+		/* kernel/rcu/tree_stall.h, tree_exp.h, tasks.h */
+		{ SCX_SPLAT_RCU_STALL,
+		  "3,924,1,-;rcu: INFO: rcu_sched detected stalls on CPUs/tasks:" },
+		{ SCX_SPLAT_RCU_STALL,
+		  "3,925,1,-;rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 1-... } 21003 jiffies s: 273 root: 0x2/.",
+		},
+		{ SCX_SPLAT_RCU_STALL,
+		  "3,926,1,-;INFO: rcu_tasks detected stalls on tasks:" },
+		/* kernel/watchdog.c watchdog_hardlockup_check() */
+		{ SCX_SPLAT_HARD_LOCKUP,
+		  "0,927,1,-;watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 1" },
+		/* kernel/hung_task.c for a task in I/O wait */
+		{ SCX_SPLAT_HUNG_TASK,
+		  "3,928,1,-;INFO: task kworker/u8:2:77 blocked in I/O wait for more than 122 seconds.",
+		},
+		/* mm/kasan/report.c */
+		{ SCX_SPLAT_KASAN,
+		  "3,929,1,-;BUG: KASAN: slab-use-after-free in scx_exit_task+0x2f/0x90" },
+		{ SCX_SPLAT_KASAN,
+		  "1,930,1,-;KASAN: null-ptr-deref in range [0x0000000000000010-0x0000000000000017]",
+		},
+		/* lib/ubsan.c ubsan_prologue() */
+		{ SCX_SPLAT_UBSAN,
+		  "3,931,1,-;UBSAN: array-index-out-of-bounds in kernel/sched/ext/ext.c:4321:17" },
+		/* mm/kfence/report.c */
+		{ SCX_SPLAT_KFENCE,
+		  "3,932,1,-;BUG: KFENCE: out-of-bounds read in scx_bpf_dsq_insert+0x33/0x120" },
+		/* kernel/workqueue.c, kernel/sched/core.c */
+		{ SCX_SPLAT_BUG,
+		  "3,933,1,-;BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=0 stuck for 33s!",
+		},
+		{ SCX_SPLAT_BUG,
+		  "3,934,1,-;BUG: scheduling while atomic: scx_fault/131/0x00000002" },
+		/* kernel/sched/ext/ext.c handle_lockup() */
+		{ SCX_SPLAT_SCX_ERROR,
+		  "3,935,1,-;sched_ext: Hard lockup - CPU 1, disabling BPF scheduler" },
+		{ SCX_SPLAT_SCX_ERROR,
+		  "3,936,1,-;sched_ext: BPF sub-scheduler \"child\" disabled (scx_bpf_error)" },
+	};
+	struct scx_splat s;
+	size_t i;
+
+	scx_splat_init(&s, NULL);
+	feed_lines(&s, null_deref, ARRAY_SIZE(null_deref));
+	EXPECT_EQ(SCX_SPLAT_BUG, s.kind);
+	EXPECT_EQ(1, s.count);
+	EXPECT_NE(NULL, strstr(s.text, "Oops: Oops: 0000 [#1]"));
+	EXPECT_NE(NULL, strstr(s.text, " scx_dispatch+0x12/0x40"));
+
+	scx_splat_init(&s, NULL);
+	feed_lines(&s, warning, ARRAY_SIZE(warning));
+	EXPECT_EQ(SCX_SPLAT_WARNING, s.kind);
+	EXPECT_EQ(2, s.count);
+	EXPECT_EQ(NULL, strstr(s.text, "cut here"));
+
+	for (i = 0; i < ARRAY_SIZE(one); i++) {
+		scx_splat_init(&s, NULL);
+		feed_lines(&s, &one[i].line, 1);
+		EXPECT_EQ(one[i].kind, s.kind) TH_LOG("%s", one[i].line);
+		EXPECT_EQ(1, s.count) TH_LOG("%s", one[i].line);
+	}
+	/* Every kind has a name, and a key fit for a result line. */
+	for (i = 0; i < SCX_SPLAT_NR; i++) {
+		ASSERT_NE(NULL, scx_splat_kind_name(i));
+		ASSERT_NE(NULL, scx_splat_kind_key(i));
+		EXPECT_EQ(strlen(scx_splat_kind_key(i)), strcspn(scx_splat_kind_key(i), " #="));
+	}
+	EXPECT_STREQ("soft_lockup", scx_splat_kind_key(SCX_SPLAT_SOFT_LOCKUP));
+}
+
+/* What the kernel logs in a healthy run, and what user space writes, never count. */
+TEST(splat_benign_and_user_space)
+{
+	static const char *const healthy[] = {
+		"6,381,13819457,-;sched_ext: BPF scheduler \"simple\" enabled",
+		/* the loader restarts after hotplug: an unregistration, logged as info */
+		"6,382,13819460,-;sched_ext: BPF scheduler \"flatcg\" disabled (unregistered from the main kernel)",
+		/* not at the start of the text: a message that quotes a splat */
+		"6,383,13819470,-;foo: device reports that a BUG: was fixed",
+		"4,384,13819480,-;usb 1-1: WARNING: descriptor says so",
+	};
+	static const char *const kernel_only[] = {
+		"kmsg-hung-task.txt", "kmsg-soft-lockup.txt", "kmsg-rcu-stall.txt",
+		"kmsg-scx-error.txt",
+	};
+	struct scx_splat s, user;
+	struct scx_krec rec;
+	struct scx_kmsg k;
+	char where[3 * PATH_MAX], one[1024], *text, *p, *nl;
+	size_t i;
+
+	scx_splat_init(&s, NULL);
+	feed_capture(_metadata, &s, "kmsg-clocksource.txt");
+	feed_capture(_metadata, &s, "kmsg-scx-unregistered.txt");
+	feed_lines(&s, healthy, ARRAY_SIZE(healthy));
+	EXPECT_EQ(0, s.count) TH_LOG("%s", s.text);
+	/* Real records of user space writing "<0>BUG: ..." and "WARNING: ..." */
+	feed_capture(_metadata, &s, "kmsg-user-space.txt");
+	EXPECT_EQ(0, s.count) TH_LOG("%s", s.text);
+
+	/* Every record of every real splat, as if user space had written it. */
+	scx_splat_init(&user, NULL);
+	for (i = 0; i < ARRAY_SIZE(kernel_only); i++) {
+		text = read_capture(kernel_only[i], where, sizeof(where));
+		ASSERT_NE(NULL, text) TH_LOG("%s", where);
+		for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			nl = strchr(p, '\n');
+			snprintf(one, sizeof(one), "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+			if (scx_krec_parse(one, &rec))
+				continue;
+			ASSERT_EQ(0, rec.facility);
+			rec.facility = 1;
+			scx_splat_feed(&user, &rec);
+		}
+		free(text);
+	}
+	EXPECT_EQ(0, user.count);
+
+	/* sched_ext errors only when asked; other splats always. */
+	scx_splat_init(&s, NULL);
+	scx_splat_scx_errors(&s, false);
+	feed_capture(_metadata, &s, "kmsg-scx-error.txt");
+	EXPECT_EQ(0, s.count);
+	scx_splat_reset(&s);
+	EXPECT_FALSE(s.scx_errors);
+	feed_capture(_metadata, &s, "kmsg-scx-soft-lockup.txt");
+	EXPECT_EQ(1, s.count);
+	EXPECT_EQ(SCX_SPLAT_SOFT_LOCKUP, s.kind);
+	/* The sched_ext lines still reach the kernel log reader. */
+	ASSERT_EQ(0, kmsg_capture("kmsg-scx-error.txt", &k, NULL, NULL, where, sizeof(where)));
+	EXPECT_TRUE(scx_kmsg_saw(&k, SCX_KLINE_DISABLED));
+}
+
+TEST(splat_allowlist)
+{
+	static const char allow[] =
+		"# known-benign kernel lines\n"
+		"\n"
+		"  INFO: task fusehang:\t\n"
+		"watchdog: BUG: soft lockup - CPU#? stuck for *s!*\n";
+	char dir[PATH_MAX], path[PATH_MAX + 16], err[PATH_MAX + 64];
+	struct scx_splat_allow a;
+	struct scx_splat s;
+
+	scratch_dir(dir, sizeof(dir), "scx_allow");
+	ASSERT_NE(0, dir[0]);
+	ASSERT_EQ(0, write_file(dir, "splat.allow", allow, sizeof(allow) - 1, path));
+	ASSERT_EQ(0, scx_splat_allow_load(&a, path, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(2, a.n);
+	EXPECT_STREQ("INFO: task fusehang:", a.pat[0]);
+
+	scx_splat_init(&s, &a);
+	feed_capture(_metadata, &s, "kmsg-hung-task.txt");
+	feed_capture(_metadata, &s, "kmsg-soft-lockup.txt");
+	EXPECT_EQ(0, s.count);
+	EXPECT_EQ(5, s.allowed);
+	/* Not on the list: still a failure, after the allowed ones. */
+	feed_capture(_metadata, &s, "kmsg-rcu-stall.txt");
+	EXPECT_EQ(1, s.count);
+	EXPECT_EQ(SCX_SPLAT_RCU_STALL, s.kind);
+
+	setenv(SCX_SPLAT_ALLOW_ENV, path, 1);
+	scx_splat_allow_free(&a);
+	EXPECT_EQ(0, scx_splat_allow_default(&a, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(2, a.n);
+	EXPECT_STREQ(path, a.path);
+	scx_splat_allow_free(&a);
+	unlink(path);
+	/* Named, but missing: an error that says which file. */
+	EXPECT_EQ(-ENOENT, scx_splat_allow_default(&a, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, path)) TH_LOG("%s", err);
+	unsetenv(SCX_SPLAT_ALLOW_ENV);
+	EXPECT_EQ(-EINVAL, scx_splat_allow_load(&a, dir, err, sizeof(err)));
+	EXPECT_EQ(0, a.n);
+	rmdir(dir);
+}
+
+/* A trace of any length keeps a bounded head; the dump stays TAP. */
+TEST(splat_bounded)
+{
+	char where[3 * PATH_MAX], line[1024], *text, *frames, *out = NULL, *p;
+	struct scx_splat s;
+	struct scx_krec rec;
+	size_t outlen = 0, n;
+	FILE *f;
+	int i;
+
+	text = read_capture("kmsg-hung-task.txt", where, sizeof(where));
+	ASSERT_NE(NULL, text) TH_LOG("%s", where);
+	/* Its first report: the header, then the frames, 20000 times over. */
+	frames = strstr(text, "Call Trace:");
+	ASSERT_NE(NULL, frames);
+	scx_splat_init(&s, NULL);
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(text, "\n"), text);
+	ASSERT_EQ(0, scx_krec_parse(line, &rec));
+	scx_splat_feed(&s, &rec);
+	for (i = 0; i < 20000; i++) {
+		p = frames + strcspn(frames, "\n") + 1;
+		n = strcspn(p, "\n");
+		snprintf(line, sizeof(line), "6,%d,65396346,-;%.*s", 1000 + i, (int)n,
+			 strchr(p, ';') + 1);
+		ASSERT_EQ(0, scx_krec_parse(line, &rec));
+		scx_splat_feed(&s, &rec);
+	}
+	/* And one record as long as the kernel makes them. */
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "6,99999,65396347,-;", 19);
+	ASSERT_EQ(0, scx_krec_parse(line, &rec));
+	scx_splat_feed(&s, &rec);
+	free(text);
+
+	EXPECT_EQ(1, s.count);
+	EXPECT_LT(s.len, sizeof(s.text));
+	EXPECT_GE(SCX_SPLAT_HEAD_LINES + SCX_SPLAT_TRACE_LINES, s.lines);
+	EXPECT_EQ(20001 + 1 - s.lines, s.omitted);
+
+	f = open_memstream(&out, &outlen);
+	ASSERT_NE(NULL, f);
+	scx_splat_print(f, &s);
+	fclose(f);
+	EXPECT_EQ(0, strncmp(out, "# kernel splats: 1; the first: hung task, at 65.394537 s", 56))
+		TH_LOG("%s", out);
+	for (p = out; *p; p += n + 1) {
+		n = strcspn(p, "\n");
+		EXPECT_EQ(0, strncmp(p, "# ", 2));
+		EXPECT_GT(220, n);
+	}
+	EXPECT_NE(NULL, strstr(out, "more lines of it not shown"));
+	free(out);
 }
 
 TEST_HARNESS_MAIN
