@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/hint.h"
 #include "lib/kmsg.h"
 #include "lib/load.h"
+#include "lib/log.h"
 #include "lib/manifest.h"
 #include "lib/proc.h"
 #include "lib/splat.h"
@@ -294,7 +296,7 @@ TEST(loads_are_independent)
 }
 
 /*
- * Kernel splats, on output recorded in real runs: the files in
+ * Kernel splats and hints, on output recorded in real runs: the files in
  * selftest/captures/ each say on their first line which kernel printed
  * them and how it was provoked.
  */
@@ -701,6 +703,107 @@ TEST(splat_bounded)
 	}
 	EXPECT_NE(NULL, strstr(out, "more lines of it not shown"));
 	free(out);
+}
+
+#define BPF_ERROR_SAYS \
+	"scx_bpf_error() at scx_fault.bpf.c:65: \"fault: injected error after 500 ms\";"
+
+/* Each row of the hint table, on what real schedulers printed. */
+TEST(hint_rows)
+{
+	static const struct {
+		const char *out, *kmsg;
+		enum scx_hint_kind kind;
+		const char *says[3];
+	} cases[] = {
+		{ "out-kconfig.txt", NULL, SCX_HINT_KCONFIG,
+		  { "/boot/config-$(uname -r)", "CONFIG_IKCONFIG_PROC=y",
+		    "(failed to open system Kconfig)" } },
+		{ "out-no-btf.txt", NULL, SCX_HINT_NO_BTF,
+		  { "(kernel BTF is missing at '/sys/kernel/btf/vmlinux'",
+		    "CONFIG_DEBUG_INFO_BTF=y" } },
+		{ "out-kfunc.txt", NULL, SCX_HINT_KERNEL_SYMBOL,
+		  { "lacks scx_bpf_sub_caps (a kfunc its BPF code calls)", "newer kernel" } },
+		{ "out-attach-target.txt", NULL, SCX_HINT_KERNEL_SYMBOL,
+		  { "lacks scx_bpf_sub_caps (the attach target of BPF program 'spin')" } },
+		{ "out-member.txt", NULL, SCX_HINT_OPS_FIELD,
+		  { "sets qmap_ops.cpuctl_init, a field", "newer than the kernel" } },
+		{ "out-verifier.txt", NULL, SCX_HINT_VERIFIER,
+		  { "rejected BPF program 'fault_init' (-EACCES)",
+		    "\nverifier: 5: (61) r1 = *(u32 *)(r0 +0)\nverifier: R0 invalid mem access 'scalar'\n"
+		    "verifier: Verification failed: Register Type Safety: Invalid dereference\n"
+		    "verifier: at fault_init @ scx_fault.bpf.c:114:10",
+		    "\nverifier: ; return *(volatile s32 *)(unsigned long)bpf_ktime_get_ns(); @ scx_fault.bpf.c:114\n",
+		  } },
+		{ "out-eperm.txt", NULL, SCX_HINT_EPERM,
+		  { "CAP_SYS_ADMIN with CAP_BPF and CAP_PERFMON" } },
+		{ "out-ebusy.txt", NULL, SCX_HINT_EBUSY,
+		  { "EBUSY ([SCX_BUG] scx_qmap.c:446 (Device or resource busy))",
+		    "another scheduler" } },
+		{ "out-stall.txt", "kmsg-scx-stall.txt", SCX_HINT_STALL,
+		  { "stallme[126] was runnable but not run for 4.312s, longer" } },
+		{ "out-stall.txt", NULL, SCX_HINT_STALL,
+		  { "stallme[126] was runnable but not run for 4.312s, longer" } },
+		{ "out-bpf-error.txt", "kmsg-scx-error.txt", SCX_HINT_BPF_ERROR,
+		  { BPF_ERROR_SAYS } },
+		{ "out-bpf-error.txt", NULL, SCX_HINT_BPF_ERROR,
+		  { BPF_ERROR_SAYS } },
+		{ NULL, "kmsg-scx-error.txt", SCX_HINT_BPF_ERROR,
+		  { BPF_ERROR_SAYS } },
+		{ "out-init-fail.txt", "kmsg-scx-init-fail.txt", SCX_HINT_OPS_ERROR,
+		  { "runtime error: \"ops.init() failed (-22)\"." } },
+		{ NULL, "kmsg-scx-soft-lockup.txt", SCX_HINT_OPS_ERROR,
+		  { "runtime error: \"soft lockup - CPU 0 stuck for 1s\"." } },
+		/* A healthy attach and detach names no cause. */
+		{ NULL, "kmsg-scx-unregistered.txt", SCX_HINT_NONE, { "" } },
+	};
+	char where[3 * PATH_MAX], hint[SCX_HINT_LEN], *tail;
+	const char *klines;
+	enum scx_hint_kind kind;
+	size_t i, j, n;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct scx_kmsg k = { .fd = -1 };
+
+		tail = NULL;
+		if (cases[i].out) {
+			tail = read_capture(cases[i].out, where, sizeof(where));
+			ASSERT_NE(NULL, tail) TH_LOG("%s", where);
+			/* What the log's ring keeps of it. */
+			n = strlen(tail);
+			if (n >= SCX_TAIL_LEN)
+				memmove(tail, tail + n - SCX_TAIL_LEN + 1, SCX_TAIL_LEN);
+		}
+		klines = NULL;
+		if (cases[i].kmsg) {
+			ASSERT_EQ(0, kmsg_capture(cases[i].kmsg, &k, NULL, NULL, where,
+						  sizeof(where))) TH_LOG("%s", where);
+			klines = k.lines;
+		}
+		kind = scx_hint(tail, klines, hint, sizeof(hint));
+		EXPECT_EQ(cases[i].kind, kind)
+			TH_LOG("%s + %s: %s", cases[i].out, cases[i].kmsg, hint);
+		for (j = 0; j < ARRAY_SIZE(cases[i].says) && cases[i].says[j]; j++) {
+			const char *says = cases[i].says[j];
+
+			EXPECT_NE(NULL, strstr(hint, says))
+				TH_LOG("\"%s\" lacks \"%s\"", hint, says);
+		}
+		if (cases[i].kind == SCX_HINT_NONE)
+			EXPECT_STREQ("", hint);
+		free(tail);
+	}
+	EXPECT_STREQ("verifier", scx_hint_key(SCX_HINT_VERIFIER));
+
+	/* The loader's EXIT line with more output after it, and text to sanitize. */
+	EXPECT_EQ(SCX_HINT_OPS_ERROR,
+		  scx_hint("EXIT: runtime error (ops.init() failed (-22)) on CPU 0\n"
+			   "bye (for now)\n", NULL, hint, sizeof(hint)));
+	EXPECT_NE(NULL, strstr(hint, "runtime error: \"ops.init() failed (-22)\"."))
+		TH_LOG("%s", hint);
+	EXPECT_EQ(SCX_HINT_EBUSY, scx_hint("attach: \x1b[31mDevice or resource busy\n", NULL, hint,
+					   sizeof(hint)));
+	EXPECT_EQ(NULL, strchr(hint, '\x1b')) TH_LOG("%s", hint);
 }
 
 TEST_HARNESS_MAIN
