@@ -28,6 +28,7 @@
 #include "lib/reaper.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
+#include "lib/splat.h"
 #include "lib/watch.h"
 
 #include "kselftest_harness.h"
@@ -42,6 +43,9 @@
 
 /* The tree's schedulers the build found, next to this binary. */
 #define TREE_LIST	"scx_tree.list"
+
+/* Known-benign kernel lines, loaded once for the suite (splat.h). */
+static struct scx_splat_allow splat_allow;
 
 /* One number with settings: the runner's timeout is each test's too. */
 #ifndef SCX_TIMEOUT_S
@@ -271,15 +275,19 @@ FIXTURE_SETUP(scx)
 	if (variant->load)
 		self->cfg.load = true;
 	self->ops = variant->ops;
+	self->cfg.splat_allow = &splat_allow;
 
 	if (variant->entry) {
 		const struct scx_mentry *e = variant->entry;
 
+		/* An expected ejection logs a sched_ext error: no splat then. */
+		self->cfg.splat_scx_errors = e->expect == SCX_V_ATTACHED;
 		apply_entry(&self->cfg, e);
 		strcpy(self->bin, e->bin);
 		args = e->args;
 		self->ops = e->ops;
 	} else if (variant->prog) {
+		self->cfg.splat_scx_errors = variant->expect == SCX_V_ATTACHED;
 		if (sibling_prog(self->bin, sizeof(self->bin), variant->prog)) {
 			self->skip = true;
 			if (variant->tree && !tree_lists(variant->prog))
@@ -313,6 +321,25 @@ FIXTURE_SETUP(scx)
 }
 
 /*
+ * The kernel went wrong while the scheduler ran (spawn to the end of the
+ * stop): a failure whatever the verdict.  The last "# result:" line before
+ * the KTAP line holds, so a second one says so.
+ */
+static void check_splats(struct __test_metadata *const _metadata, const struct scx_child *c,
+			 const struct scx_result *r)
+{
+	char more[64];
+
+	if (c->pid <= 0 || !r->splat.count)
+		return;
+	scx_splat_print(stdout, &r->splat);
+	snprintf(more, sizeof(more), "splats=%u splat=%s", r->splat.count,
+		 scx_splat_kind_key(r->splat.kind));
+	scx_report_result(stdout, r, more);
+	EXPECT_EQ(0, r->splat.count);
+}
+
+/*
  * Stop this cycle's scheduler and wait for sched_ext to report "disabled".
  * Said with ksft_print_msg(), not TH_LOG(): after a failed ASSERT in the
  * body the harness runs the next EXPECT's log even if it holds.
@@ -323,10 +350,11 @@ static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx)
 	siginfo_t si = { 0 };
 	int ret;
 
-	ret = scx_finish(&self->cfg, &self->child, detail, sizeof(detail));
+	ret = scx_finish(&self->cfg, &self->child, &self->res, detail, sizeof(detail));
 	if (ret)
 		ksft_print_msg("cleanup: %s\n", detail);
 	EXPECT_EQ(0, ret);
+	check_splats(_metadata, &self->child, &self->res);
 	/* Nothing it started may outlive the cycle. */
 	ret = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ? errno : 0;
 	if (!ret)
@@ -485,6 +513,7 @@ FIXTURE_SETUP(scx_switch)
 	scx_suite_sweep();
 	scx_suite_guard();
 	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
+	self->cfg.splat_allow = &splat_allow;
 }
 
 FIXTURE_TEARDOWN(scx_switch)
@@ -494,8 +523,10 @@ FIXTURE_TEARDOWN(scx_switch)
 	if (self->skip)
 		return;
 	/* B first: A's finish waits for sched_ext to be free. */
-	EXPECT_EQ(0, scx_finish(&self->cfg, &self->b, detail, sizeof(detail)));
-	EXPECT_EQ(0, scx_finish(&self->cfg, &self->a, detail, sizeof(detail)));
+	EXPECT_EQ(0, scx_finish(&self->cfg, &self->b, &self->rb, detail, sizeof(detail)));
+	EXPECT_EQ(0, scx_finish(&self->cfg, &self->a, &self->ra, detail, sizeof(detail)));
+	check_splats(_metadata, &self->a, &self->ra);
+	check_splats(_metadata, &self->b, &self->rb);
 	scx_child_release(&self->a, false);
 	scx_child_release(&self->b, false);
 }
@@ -519,7 +550,8 @@ TEST_F_TIMEOUT(scx_switch, both_attach, SCX_TIMEOUT_S)
 	scx_report_summary(stdout, &self->ra);
 
 	t_stop = scx_now_ns();
-	ASSERT_EQ(0, scx_finish(&self->cfg, &self->a, detail, sizeof(detail))) TH_LOG("%s", detail);
+	ASSERT_EQ(0, scx_finish(&self->cfg, &self->a, &self->ra, detail, sizeof(detail)))
+		TH_LOG("%s", detail);
 	t_free = scx_now_ns();
 	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_b, argv_b, variant->ops_b, &self->b, &self->rb));
 	if (self->rb.verdict != SCX_V_ATTACHED)
@@ -718,6 +750,10 @@ int main(int argc, char **argv)
 	}
 	if (only_listing(argc, argv))
 		return test_harness_run(argc, argv);
+	if (scx_splat_allow_default(&splat_allow, err, sizeof(err))) {
+		ksft_print_header();
+		ksft_exit_fail_msg("%s\n", err);
+	}
 
 	if (geteuid() != 0) {
 		ksft_print_header();

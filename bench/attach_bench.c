@@ -455,7 +455,7 @@ static int run_lib(const struct opts *o, const struct scx_cfg *cfg, struct cycle
 	scx_kmsg_close(&r.klog);
 
 	cy->t_kill = scx_now_ns();
-	ret = scx_finish(cfg, &c, detail, sizeof(detail));
+	ret = scx_finish(cfg, &c, &r, detail, sizeof(detail));
 	cy->t_disabled = scx_now_ns();
 	scx_child_release(&c, false);
 	if (ret) {

@@ -146,6 +146,7 @@ static void cfg_defaults(struct scx_cfg *cfg)
 	cfg->settle_ms = 10000;
 	cfg->poll_ms = 500;
 	cfg->repeat = 1;
+	cfg->splat_scx_errors = true;
 	cfg->uevent = true;
 	cfg->pidfd = true;
 	/*

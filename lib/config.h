@@ -8,6 +8,8 @@
 
 #include "common.h"
 
+struct scx_splat_allow;
+
 #define SCX_SYSFS_DEFAULT	"/sys/kernel/sched_ext"
 #define SCX_KMSG_DEFAULT	"/dev/kmsg"
 
@@ -37,6 +39,8 @@ struct scx_cfg {
 	bool uevent;		/* listen to kobject uevents (the fast path) */
 	bool pidfd;		/* false: act as on kernels before pidfd_open() */
 	bool load;		/* run the built-in load during the hold window */
+	const struct scx_splat_allow *splat_allow;	/* known-benign splats, or NULL */
+	bool splat_scx_errors;	/* sched_ext runtime errors count as splats */
 	char sysfs[PATH_MAX];	/* sched_ext sysfs root (a fake one in self-tests) */
 	char kmsg[PATH_MAX];	/* kernel log: /dev/kmsg or a file of kmsg records */
 	char tmpdir[PATH_MAX];	/* parent of the private log directory */

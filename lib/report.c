@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "hint.h"
 #include "report.h"
 
 #define LINE_MAX_SHOWN	200
@@ -93,6 +94,30 @@ static void put_tail(FILE *f, const struct scx_child *c)
 		put_line(f, "fingerprint: ", last, lastn);
 }
 
+/*
+ * What the output and the kernel's lines say, if a hint row knows it; the
+ * verdict's own hint otherwise.  The hint's quoted lines are printable.
+ */
+static void put_hint(FILE *f, const struct scx_result *r, const struct scx_child *c)
+{
+	char tail[SCX_TAIL_LEN + 1], hint[SCX_HINT_LEN];
+	const char *p = hint;
+	size_t n;
+
+	if (r->verdict == SCX_V_ATTACHED)
+		return;
+	scx_log_tail(&c->log, tail, sizeof(tail));
+	if (scx_hint(tail, r->kmsg ? r->klog.lines : NULL, hint, sizeof(hint)) == SCX_HINT_NONE) {
+		if (*scx_verdict_hint(r->verdict))
+			fprintf(f, "# hint: %s\n", scx_verdict_hint(r->verdict));
+		return;
+	}
+	for (; *p; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
+		fprintf(f, "# %s%.*s\n", p == hint ? "hint: " : "|   ", (int)n, p);
+	}
+}
+
 void scx_report(FILE *f, const struct scx_result *r, const struct scx_child *c,
 		const char *cmdline)
 {
@@ -130,7 +155,7 @@ void scx_report(FILE *f, const struct scx_result *r, const struct scx_child *c,
 			}
 		}
 	}
-	if (*scx_verdict_hint(r->verdict))
-		fprintf(f, "# hint: %s\n", scx_verdict_hint(r->verdict));
+	scx_splat_print(f, &r->splat);
+	put_hint(f, r, c);
 	fflush(f);
 }

@@ -339,10 +339,15 @@ static bool phase_attach(struct watcher *w)
 	return attached;
 }
 
-static void result_init(struct scx_result *r)
+static void result_init(struct scx_result *r, const struct scx_cfg *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	r->klog.fd = -1;
+	/* Every kernel record passes the splat scanner too. */
+	scx_splat_init(&r->splat, cfg->splat_allow);
+	scx_splat_scx_errors(&r->splat, cfg->splat_scx_errors);
+	r->klog.fn = scx_splat_krec_fn;
+	r->klog.arg = &r->splat;
 }
 
 int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
@@ -351,7 +356,7 @@ int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
 	struct watcher w;
 	int ret = 0;
 
-	result_init(r);
+	result_init(r, cfg);
 	scx_child_init(c, cfg->log_cap);
 	w = (struct watcher){ .cfg = cfg, .c = c, .r = r, .expect_ops = expect_ops };
 	if (scx_waiter_open(&w.wt, cfg, c) || scx_sysfs_read(&w.wt.sys, &r->before)) {
@@ -366,29 +371,34 @@ int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
 	if (phase_busy_check(&w) && phase_spawn(&w, bin, argv) && phase_attach(&w))
 		ret = scx_w_hold(&w);
 
+	/* The kernel log stays open: splats during the stop count too. */
 	scx_kmsg_collect(&r->klog);
-	/* The lines are kept in @r; the fd would leak once per run. */
-	scx_kmsg_close(&r->klog);
 	scx_waiter_close(&w.wt);
 	return ret;
 }
 
-int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, char *detail, size_t len)
+int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_result *r,
+	       char *detail, size_t len)
 {
 	struct scx_snap last;
 	int ret;
 
 	detail[0] = '\0';
 	/* Nothing of ours ran (busy, absent): the state is someone else's. */
-	if (c->pid <= 0)
+	if (c->pid <= 0) {
+		scx_kmsg_close(&r->klog);
 		return 0;
+	}
 	ret = scx_child_stop(c, cfg->grace_ms);
 	if (ret) {
+		scx_kmsg_close(&r->klog);
 		snprintf(detail, len, "pid %d or a descendant did not die after SIGKILL (D state?)",
 			 c->pid);
 		return ret;
 	}
 	ret = scx_wait_disabled(cfg, cfg->settle_ms, &last);
+	scx_kmsg_collect(&r->klog);
+	scx_kmsg_close(&r->klog);
 	if (ret == -ETIMEDOUT)
 		snprintf(detail, len, "sched_ext still %s (\"%s\") %u ms after the scheduler was stopped",
 			 scx_state_name(last.state), last.ops, cfg->settle_ms);

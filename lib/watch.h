@@ -8,6 +8,7 @@
 #include "config.h"
 #include "kmsg.h"
 #include "spawn.h"
+#include "splat.h"
 #include "sysfs.h"
 #include "verdict.h"
 #include "waiter.h"
@@ -34,11 +35,13 @@ struct scx_result {
 	bool saw_loading;		/* enabling or root/ seen after the spawn */
 	bool kmsg;			/* the kernel log was readable */
 	struct scx_kmsg klog;		/* sched_ext lines since the spawn */
+	struct scx_splat splat;		/* kernel splats since the spawn */
 };
 
 /*
  * Run @bin and watch it: busy check, spawn, liveness gate, attach wait,
- * hold window.  Fills @r with the verdict.  @c stays owned by the caller:
+ * hold window.  Fills @r with the verdict.  @c and @r stay owned by the
+ * caller (@r must not move: the kernel log reader points into it), and
  * scx_finish() must follow, whatever the verdict.  Returns 0, or -errno
  * for a setup failure of the watcher itself (with r->detail filled).
  */
@@ -46,10 +49,12 @@ int scx_run(const struct scx_cfg *cfg, const char *bin, char *const argv[],
 	    const char *expect_ops, struct scx_child *c, struct scx_result *r);
 
 /*
- * Stop the scheduler (and anything it left behind), then wait for sched_ext
- * to report "disabled".  Returns 0, -ETIMEDOUT (something would not die or
- * the kernel stayed busy), with @detail filled.
+ * Stop the scheduler (and anything it left behind), wait for sched_ext to
+ * report "disabled", then read the kernel log one last time into @r (its
+ * splats until now count) and close it.  Returns 0, -ETIMEDOUT (something
+ * would not die or the kernel stayed busy), with @detail filled.
  */
-int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, char *detail, size_t len);
+int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_result *r,
+	       char *detail, size_t len);
 
 #endif /* __SCX_ATTACH_WATCH_H */

@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 		} else {
 			attached++;
 		}
-		if (scx_finish(&cfg, &c, detail, sizeof(detail)))
+		if (scx_finish(&cfg, &c, &r, detail, sizeof(detail)))
 			printf("# cycle %d: cleanup: %s\n", i + 1, detail);
 		scx_child_release(&c, false);
 		dt = scx_now_ns() - t;

@@ -4,7 +4,7 @@
  * See fake_kernel.h for what it replays and why.
  *
  * Protocol: a loader connects to fk->sock and sends one line,
- * "enable NAME ok|reject|eject=MS|restart=MS".  The kernel answers
+ * "enable NAME ok|reject|eject=MS|restart=MS|splat=MS".  The kernel answers
  * "enabled", "rejected" or, later, "ejected" (an error) or "restart" (the
  * kernel unregistered it and asks it to come back, as on CPU hotplug);
  * closing the connection unregisters.
@@ -121,7 +121,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 	char line[256], name[64] = "", how[64] = "";
 	struct pollfd p[2];
 	int eject_ms = -1, n;
-	bool restart;
+	bool restart, splat;
 	ssize_t len;
 
 	len = read(cfd, line, sizeof(line) - 1);
@@ -131,7 +131,8 @@ static void serve(struct fake_kernel *fk, int cfd)
 	if (sscanf(line, "enable %63s %63s", name, how) != 2)
 		return;
 	restart = sscanf(how, "restart=%d", &eject_ms) == 1;
-	if (!restart && sscanf(how, "eject=%d", &eject_ms) != 1)
+	splat = sscanf(how, "splat=%d", &eject_ms) == 1;
+	if (!restart && !splat && sscanf(how, "eject=%d", &eject_ms) != 1)
 		eject_ms = -1;
 
 	set_state(fk, "enabling");
@@ -157,6 +158,13 @@ static void serve(struct fake_kernel *fk, int cfd)
 	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
 	n = poll(p, 2, eject_ms);
+	if (n == 0 && splat) {
+		/* The kernel went wrong elsewhere; the scheduler stays attached. */
+		klog(fk, 4, "%s%s", "watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [spin:191]", "");
+		klog(fk, 4, "%s%s", "Call Trace:", "");
+		klog(fk, 4, "%s%s", " <TASK>", "");
+		n = poll(p, 2, -1);
+	}
 	if (n == 0 && restart) {
 		/* SCX_EXIT_UNREG_KERN: pr_info, no message line. */
 		disable(fk, name, "unregistered from the main kernel", NULL);

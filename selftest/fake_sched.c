@@ -88,6 +88,10 @@ int main(int argc, char **argv)
 		msleep(200);
 		return run_attached(attach("ok", "enabled"));
 	}
+	if (!strcmp(mode, "splat")) {
+		msleep(200);
+		return run_attached(attach("splat=300", "enabled"));
+	}
 	if (!strcmp(mode, "slow")) {
 		/* A loaded host: long in wall time, little CPU. */
 		msleep(1500);

@@ -189,7 +189,7 @@ FIXTURE_TEARDOWN(sim)
 	pid_t dpid;
 
 	if (self->ran) {
-		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, detail, sizeof(detail)))
+		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, &self->res, detail, sizeof(detail)))
 			TH_LOG("%s", detail);
 		/* Nothing may be left: no child, no zombie, no daemon. */
 		EXPECT_EQ(-1, waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT));
@@ -254,7 +254,7 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	if (variant->needs_sigkill) {
 		char detail[SCX_ERR_LEN];
 
-		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, detail, sizeof(detail)));
+		EXPECT_EQ(0, scx_finish(&self->cfg, &self->child, &self->res, detail, sizeof(detail)));
 		EXPECT_EQ(CLD_KILLED, self->child.code);
 		EXPECT_EQ(SIGKILL, self->child.status);
 	}
@@ -276,7 +276,7 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	argv[1] = fk.dir;
 	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
-	EXPECT_EQ(0, scx_finish(&cfg, &c, detail, sizeof(detail)));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
 	f = open_memstream(&buf, &len);
 	ASSERT_NE(NULL, f);
 	scx_report(f, &r, &c, "fake_sched reject");
@@ -317,9 +317,39 @@ TEST(busy_names_the_other_scheduler)
 	 * scheduler to go: that turned the busy SKIP into a FAIL on the real
 	 * kernel.  The dump shows the state as seen.
 	 */
-	EXPECT_EQ(0, scx_finish(&cfg, &c, detail, sizeof(detail))) TH_LOG("%s", detail);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
 	EXPECT_EQ(SCX_STATE_ENABLED, r.last.state);
 	EXPECT_STREQ("rusty_1.0.4", r.last.ops);
+	fk_stop(&fk);
+}
+
+/* A splat while it runs fails the test even though it stays attached. */
+TEST(splat_while_attached)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "splat", NULL };
+	char detail[SCX_ERR_LEN], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	EXPECT_EQ(SCX_V_ATTACHED, r.verdict);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	EXPECT_EQ(1, r.splat.count);
+	EXPECT_EQ(SCX_SPLAT_SOFT_LOCKUP, r.splat.kind);
+	f = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, f);
+	scx_splat_print(f, &r.splat);
+	fclose(f);
+	EXPECT_NE(NULL, strstr(buf, "BUG: soft lockup - CPU#1 stuck for 22s!")) TH_LOG("%s", buf);
+	free(buf);
+	scx_child_release(&c, false);
 	fk_stop(&fk);
 }
 
