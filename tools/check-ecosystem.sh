@@ -519,6 +519,17 @@ fi
 
 # ------------------------------------------------------------- KTAP consumers
 
+# bad_or_ok SUMMARY: $name fails with bad[] as diagnostics, or passes with
+# the SUMMARY file's lines.
+bad_or_ok() {
+	if [ ${#bad[@]} -gt 0 ]; then
+		not_ok "$name" "${bad[@]}"
+	else
+		ok "$name"
+		sed 's/^/# /' "$1"
+	fi
+}
+
 # Real outputs: the suite's own KTAP and runner.sh's around it.
 tap_files=()
 for f in "$work/vm-install.out" "$work/vm-install.inner.tap" "$work/vm-gen_tar.out" \
@@ -559,12 +570,7 @@ else
 		fi
 	done
 fi
-if [ ${#bad[@]} -gt 0 ]; then
-	not_ok "$name" "${bad[@]}"
-else
-	ok "$name"
-	sed 's/^/# /' "$work/kunit.summary"
-fi
+bad_or_ok "$work/kunit.summary"
 
 name="TAP: prove and TAP::Parser read every real output with no parse errors and the right counts"
 bad=()
@@ -585,12 +591,7 @@ for f in "${tap_files[@]}"; do
 		echo "$(basename "$f"): pass $p skip $s fail $fl" >> "$work/prove.summary"
 	fi
 done
-if [ ${#bad[@]} -gt 0 ]; then
-	not_ok "$name" "${bad[@]}"
-else
-	ok "$name"
-	sed 's/^/# /' "$work/prove.summary"
-fi
+bad_or_ok "$work/prove.summary"
 
 name="KTAP: test names free of the hash sign, SKIP reasons constant, nothing raw on stdout"
 bad=()
