@@ -43,7 +43,7 @@ esac
 # Called from make: the parent's flags and command-line variables (OUTPUT=,
 # O=, -j...) must not leak into the builds below.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O OUTPUT KBUILD_OUTPUT \
-      INSTALL_PATH KSFT_INSTALL_PATH TARGETS
+      INSTALL_PATH KSFT_INSTALL_PATH TARGETS KSFT_DIR
 
 # The test binary's windows for an emulated (TCG) guest, as run_tests.sh
 # --emulated selects them; only for the guests (vm/run-vm.sh passes
@@ -108,15 +108,12 @@ kroot=$(SCX_ATTACH_KERNEL_MODULES=1 "$fetch" kernel trixie-backports 2>>"$work/f
 vmlinuz=$(find "$kroot/usr/lib/modules" -mindepth 2 -maxdepth 2 -name vmlinuz 2>/dev/null | sort | tail -n1)
 settings_timeout=$(sed -n 's/^timeout=//p' "$top/settings")
 
-ktap=${ksrc:-/nonexistent}/tools/testing/selftests/kselftest/ktap_helpers.sh
-if [ ! -f "$ktap" ]; then
-	echo "TAP version 13"
-	echo "Bail out! no Linux tree with kselftest/ktap_helpers.sh (run tools/setup.sh): '$ksrc'"
-	tail_of "$work/fetch.err" | sed 's/^/# /'
-	exit 1
-fi
-# shellcheck source=/dev/null
-. "$ktap"
+# The KTAP helpers of the tree under test (KSFT_DIR only for tools/ktap.sh:
+# the builds below must find their own trees).
+KSFT_DIR=${ksrc:+$ksrc/tools/testing/selftests}
+# shellcheck source=tools/ktap.sh
+. "$top/tools/ktap.sh"
+unset KSFT_DIR
 ktap_print_header
 ktap_set_plan "$PLAN"
 
@@ -471,12 +468,13 @@ mark begin run_tests
 make -s -C '$ksft' TARGETS=scx_attach run_tests
 mark end run_tests rc=\$?
 EOF
-	# The README's one-liner, run through the guest script.  One TCG
+	# The README's one-liner, run through the guest script: two whole
+	# suites (every tree scheduler in each) under TCG in one boot.  One TCG
 	# thread: multi-threaded TCG raced with the guest's int3 code
 	# patching when sched_ext enables ("Oops: int3" in __schedule).
 	# The tree is below the cache, outside the guest's /tmp overlay: an
 	# overlay of its own keeps any write in the guest.
-	{ timeout -k 10 420 vng --run "$vng_img" --disable-kvm --force-9p --cpus 2 --memory 1G \
+	{ timeout -k 10 600 vng --run "$vng_img" --disable-kvm --force-9p --cpus 2 --memory 1G \
 		--overlay-rwdir="$treedir" \
 		--qemu-opts='-accel tcg,thread=single' -- sh "$work/vng-guest.sh" \
 		2> >(cat > "$work/vng.err"); echo $? > "$work/vng.rc"; } | cat > "$work/vng.out"
