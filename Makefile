@@ -28,21 +28,17 @@ LOCAL_HDRS += $(SCX_LIB_HDRS)
 
 include $(KSFT_DIR)/lib.mk
 
-# The fixture schedulers need clang and the tree's tools/sched_ext, libbpf
-# and bpftool; without either (trees before 6.12 have no tools/sched_ext)
-# the suite still builds and its fixture variants SKIP.  scx_fault follows
-# the 7.x tools/sched_ext API (6.12's cannot build it): SCX_ATTACH_FIXTURES=0
-# builds the rest from such trees.
+# The fixture schedulers: scx_fault and every scheduler of the tree's
+# tools/sched_ext, with scx_tree.list naming the latter.  fixtures/build.mk
+# says what they need; without it (no clang, no vmlinux with sched_ext, no
+# tools/sched_ext, or SCX_ATTACH_FIXTURES=0) the rest still builds and the
+# fixture variants SKIP.
 SCX_ATTACH_FIXTURES ?= 1
-SCX_CLANG := $(firstword $(foreach c,$(CLANG) clang-22 clang-21 clang-20 clang-19 clang,\
-		$(shell command -v $(c) 2>/dev/null)))
-ifneq ($(and $(filter-out 0,$(SCX_ATTACH_FIXTURES)),$(SCX_CLANG),$(wildcard $(abspath $(KSRC))/tools/sched_ext/include/scx)),)
-KSRC := $(abspath $(KSRC))
 include $(SCX_TOP)/fixtures/build.mk
 TEST_GEN_PROGS_EXTENDED += $(FIXTURE_PROGS)
-all: $(FIXTURE_PROGS)
-EXTRA_CLEAN += $(FX_BUILD)
-endif
+TEST_GEN_FILES += $(FIXTURE_FILES)
+all: $(FIXTURE_PROGS) $(FIXTURE_FILES) $(FIXTURE_WARN)
+EXTRA_CLEAN += $(FIXTURE_CLEAN)
 
 $(OUTPUT)/scx_attach_test: scx_attach_test.c $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)
 $(OUTPUT)/sim_test: selftest/sim_test.c selftest/fake_kernel.c $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)

@@ -4,7 +4,8 @@
 # The suite in the kselftest ecosystem, every path for real:
 #   - in-tree: tools/intree.sh into a scratch copy of Debian's 7.3 tree,
 #     `make -C tools/testing/selftests TARGETS=scx_attach` with and without
-#     O=, install (rsync), gen_tar;
+#     O=, install (rsync), gen_tar; and in a second copy, with no vmlinux
+#     with sched_ext at hand, the build that skips the fixtures;
 #   - the sched_ext VM (vm/run-vm.sh --suite-tree): the installed
 #     run_kselftest.sh, the unpacked gen_tar tarball, and runner.sh
 #     enforcing a timeout from `settings`;
@@ -17,8 +18,8 @@
 #
 #   tools/check-ecosystem.sh [--keep]
 #
-# Prints TAP and a last line "ecosystem: N passed, N failed"; exits 1 if
-# any check failed.  --keep keeps the scratch directory.  SCX_ATTACH_ARTIFACTS=DIR
+# Prints KTAP through the tree's kselftest/ktap_helpers.sh and a last line
+# "ecosystem: N passed, N failed"; exits 1 if any check failed.  --keep keeps the scratch directory.  SCX_ATTACH_ARTIFACTS=DIR
 # keeps every output there.  SCX_ATTACH_KSRC=<tree> picks the sched_ext-era
 # Linux tree (default: the newest cached linux-source with tools/sched_ext).
 # Needs: make gcc clang rsync flex bison pahole perl python3 qemu-system-x86
@@ -42,13 +43,13 @@ esac
 # Called from make: the parent's flags and command-line variables (OUTPUT=,
 # O=, -j...) must not leak into the builds below.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O OUTPUT KBUILD_OUTPUT \
-      INSTALL_PATH KSFT_INSTALL_PATH TARGETS
+      INSTALL_PATH KSFT_INSTALL_PATH TARGETS KSFT_DIR
 
-# Windows for an emulated (TCG) guest, as run_tests.sh --emulated sets
-# them; only for the guests (vm/run-vm.sh passes SCX_ATTACH_* on).  The
-# host-side runs get none of the caller's SCX_ATTACH_* variables.
-guest_env=(SCX_ATTACH_TIMEOUT_MS=60000 SCX_ATTACH_WALL_MS=180000 SCX_ATTACH_SETTLE_MS=30000
-	   SCX_ATTACH_GRACE_MS=5000 SCX_ATTACH_LOAD=1)
+# The test binary's windows for an emulated (TCG) guest, as run_tests.sh
+# --emulated selects them; only for the guests (vm/run-vm.sh passes
+# SCX_ATTACH_* on).  The host-side runs get none of the caller's
+# SCX_ATTACH_* variables.
+guest_env=(SCX_ATTACH_EMULATED=1)
 clean_env=()
 for v in $(compgen -e | grep '^SCX_ATTACH_'); do
 	clean_env+=(-u "$v")
@@ -70,36 +71,29 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PLAN=20
-n=0
-failed=0
+PLAN=21
 t_all=$SECONDS
 t_check=$SECONDS
 
 took() { echo "# took $((SECONDS - t_check)) s"; t_check=$SECONDS; }
-ok() { n=$((n + 1)); echo "ok $n $1"; took; }
-# not_ok NAME [DIAG...]: each DIAG is one line of diagnostics.
-not_ok() {
-	local name=$1 l
+# diag [DIAG...]: each DIAG is one or more lines of diagnostics.
+diag() {
+	local l
 
-	shift
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $name"
 	for l in "$@"; do
 		printf '%s\n' "$l" | sed 's/^/# /'
 	done
-	took
 }
+ok() { ktap_test_pass "$1"; took; }
+# not_ok NAME [DIAG...], skip NAME [DIAG...]
+not_ok() { ktap_test_fail "$1"; shift; diag "$@"; took; }
+skip() { ktap_test_skip "$1"; shift; diag "$@"; took; }
 # A file's last lines as diagnostics.
 tail_of() { tail -n "${2:-15}" "$1" 2>/dev/null | sed 's/^/| /'; }
 keep_artifacts() {
 	[ -n "${SCX_ATTACH_ARTIFACTS:-}" ] || return 0
 	mkdir -p "$SCX_ATTACH_ARTIFACTS" && cp -- "$@" "$SCX_ATTACH_ARTIFACTS/" 2>/dev/null
 }
-
-echo "TAP version 13"
-echo "1..$PLAN"
 
 # ------------------------------------------------------------- inputs
 
@@ -114,16 +108,28 @@ kroot=$(SCX_ATTACH_KERNEL_MODULES=1 "$fetch" kernel trixie-backports 2>>"$work/f
 vmlinuz=$(find "$kroot/usr/lib/modules" -mindepth 2 -maxdepth 2 -name vmlinuz 2>/dev/null | sort | tail -n1)
 settings_timeout=$(sed -n 's/^timeout=//p' "$top/settings")
 
+# The KTAP helpers of the tree under test (KSFT_DIR only for tools/ktap.sh:
+# the builds below must find their own trees).
+KSFT_DIR=${ksrc:+$ksrc/tools/testing/selftests}
+# shellcheck source=tools/ktap.sh
+. "$top/tools/ktap.sh"
+unset KSFT_DIR
+ktap_print_header
+ktap_set_plan "$PLAN"
+
 # ------------------------------------------------------------- 1. in-tree
 
 tree=$treedir/linux
+tree2=$treedir/linux-nobtf
 ksft=$tree/tools/testing/selftests
 coll=$ksft/scx_attach
 obj=$work/obj
 inst=$work/inst
 tarinst=$work/tarinst
-fixtures="scx_fault scx_simple scx_qmap"
-progs="scx_attach_test sim_test fake_sched $fixtures"
+probe=$top/fixtures/probe.sh
+# scx_fault and every scheduler the tree's tools/sched_ext names.
+fixtures="scx_fault $(bash "$probe" progs "${ksrc:-/nonexistent}/tools/sched_ext" | tr '\n' ' ')"
+progs="scx_attach_test unit_test sim_test fake_sched $fixtures"
 have_tree=0
 built=0
 
@@ -146,13 +152,17 @@ else
 	ok "$name"
 fi
 
-name="intree.sh copies exactly the tracked files into tools/testing/selftests/scx_attach"
+name="intree.sh copies exactly the tracked files of the in-tree suite into tools/testing/selftests/scx_attach"
+# What intree.sh declares the in-tree suite to be.
+read -r -a intree_paths <<< "$(sed -n 's/^intree_paths=(\(.*\))$/\1/p' "$top/tools/intree.sh")"
 if [ $have_tree = 0 ]; then
 	not_ok "$name" "no tree"
+elif [ ${#intree_paths[@]} = 0 ]; then
+	not_ok "$name" "no intree_paths=(...) line in tools/intree.sh"
 elif ! "$top/tools/intree.sh" "$tree" >"$work/intree.log" 2>&1; then
 	not_ok "$name" "tools/intree.sh failed" "$(tail_of "$work/intree.log")"
 else
-	git -C "$top" ls-files | while IFS= read -r f; do
+	git -C "$top" ls-files -- "${intree_paths[@]}" | while IFS= read -r f; do
 		[ -e "$top/$f" ] || [ -L "$top/$f" ] && echo "$f"
 	done | LC_ALL=C sort > "$work/tracked.list"
 	(cd "$coll" && find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort) > "$work/copied.list"
@@ -161,6 +171,8 @@ else
 			"$(diff "$work/tracked.list" "$work/copied.list" | head -n 20)"
 	elif [ -e "$coll/.cache" ] || [ -e "$coll/fixtures-build" ] || [ -e "$coll/scx_attach_test" ]; then
 		not_ok "$name" "a cache or build output was copied"
+	elif [ -e "$coll/GNUmakefile" ] || [ ! -f "$coll/Makefile" ] || [ ! -f "$coll/fixtures/probe.sh" ]; then
+		not_ok "$name" "the standalone GNUmakefile was copied, or the Makefile or fixtures/ was not"
 	else
 		ok "$name"
 		echo "# $(wc -l < "$work/copied.list") files"
@@ -182,6 +194,7 @@ have_progs() {
 	for p in $progs; do
 		[ -x "$d/$p" ] || { echo "$p"; return 1; }
 	done
+	[ -s "$d/scx_tree.list" ] || { echo scx_tree.list; return 1; }
 }
 
 name="in-tree build with O=: make -C tools/testing/selftests TARGETS=scx_attach O=DIR"
@@ -213,6 +226,81 @@ else
 	ok "$name"
 	built=$((built | 2))
 fi
+
+# ------------------------------------ in-tree, no vmlinux with sched_ext
+
+# A second copy: the in-tree build on a machine whose kernel lacks sched_ext,
+# with no built vmlinux, no cached kernel and no VMLINUX_BTF, must skip the
+# fixtures with one warning, build the rest, and still list the fixture
+# variants, which then SKIP.
+nobtf() {
+	local c=$tree2/tools/testing/selftests/scx_attach log=$work/build-nobtf.log
+	local host want got v l bad=() skip_reason nwarn
+
+	host=$(bash "$probe" vmlinux /nonexistent "$work/probe" /sys/kernel/btf/vmlinux \
+		"/boot/vmlinux-$(uname -r)")
+	if [ $have_tree = 0 ]; then
+		not_ok "$name" "no tree"
+		return
+	elif [ "${host%% *}" = ok ]; then
+		skip "$name" "this host's kernel has sched_ext BTF (${host#ok }): the path needs a host without"
+		return
+	elif ! cp -al -- "$ksrc" "$tree2" 2>"$work/cp2.err" ||
+	     ! "$top/tools/intree.sh" "$tree2" >"$work/intree2.log" 2>&1; then
+		not_ok "$name" "cannot prepare the second tree copy:" "$(tail_of "$work/cp2.err")" \
+			"$(tail_of "$work/intree2.log")"
+		return
+	fi
+	mkdir -p "$work/empty-cache"
+	if ! (cd "$tree2" && env -u VMLINUX_BTF SCX_ATTACH_CACHE="$work/empty-cache" \
+		make -C tools/testing/selftests TARGETS=scx_attach -j"$jobs") >"$log" 2>&1; then
+		not_ok "$name" "make failed:" "$(tail_of "$log" 25)"
+		return
+	fi
+	nwarn=$(grep -c '^fixtures: warning:' "$log")
+	[ "$nwarn" = 1 ] || bad+=("$nwarn 'fixtures: warning:' lines, want 1:" "$(grep -i 'warn' "$log" | head -n 5)")
+	for v in scx_attach_test unit_test sim_test fake_sched; do
+		[ -x "$c/$v" ] || bad+=("$v not built")
+	done
+	for v in $fixtures; do
+		[ ! -e "$c/$v" ] || bad+=("$v was built")
+	done
+	[ ! -e "$c/fixtures-build/include" ] || bad+=("the fixture build started (fixtures-build/include exists)")
+	bash "$probe" list "$ksrc/tools/sched_ext" > "$work/tree.list"
+	if [ ! -s "$work/tree.list" ] || ! cmp -s "$work/tree.list" "$c/scx_tree.list"; then
+		bad+=("scx_tree.list is not the tree's schedulers:" "$(diff "$work/tree.list" "$c/scx_tree.list" 2>&1 | head -n 5)")
+	fi
+	# Every fixture variant: scx_fault's from the test, the tree's from the list.
+	want=$( { sed -n 's/^FIXTURE_VARIANT_ADD(scx, \(fault_[a-z_]*\)).*/\1/p' "$top/scx_attach_test.c"
+		  cut -d' ' -f1 "$work/tree.list"; } | LC_ALL=C sort)
+	(cd "$c" && ./scx_attach_test -l) >"$work/nobtf-l.out" 2>&1
+	got=$(awk '/^-----/ { on = 1; next } on && NF { print (/^[ \t]/ ? $1 : $2) }' \
+		"$work/nobtf-l.out" | LC_ALL=C sort)
+	v=$(LC_ALL=C comm -23 <(echo "$want") <(echo "$got") | paste -sd' ' -)
+	[ -z "$v" ] || bad+=("scx_attach_test -l lacks: $v" "$(head -n 3 "$work/nobtf-l.out")")
+	# On a (fake) sched_ext, each of them SKIPs for want of its binary.
+	skip_reason=$(sed -n 's/^#define SKIP_NO_FIXTURE[[:space:]]*"\(.*\)"$/\1/p' "$top/scx_attach_test.c")
+	mkdir -p "$work/nobtf-sysfs"
+	echo disabled > "$work/nobtf-sysfs/state"
+	(cd "$c" && env "${clean_env[@]}" SCX_ATTACH_SYSFS="$work/nobtf-sysfs" ./scx_attach_test) \
+		>"$work/nobtf-run.tap" 2>&1
+	for v in $want; do
+		l=$(grep -E "^(not )?ok [0-9]+ scx\.$v\.verdict( |$)" "$work/nobtf-run.tap")
+		case "$l" in
+		"ok "*" scx.$v.verdict # SKIP $skip_reason") ;;
+		*) bad+=("scx.$v.verdict did not SKIP with '$skip_reason': '${l:-absent}'") ;;
+		esac
+	done
+	if [ ${#bad[@]} -gt 0 ]; then
+		not_ok "$name" "${bad[@]}"
+	else
+		ok "$name"
+		diag "$(grep '^fixtures: warning:' "$log")" \
+		     "$(echo "$want" | wc -l) fixture variants listed and skipped"
+	fi
+}
+name="in-tree build with no vmlinux with sched_ext (no cached kernel, no VMLINUX_BTF): fixtures skipped with one warning"
+nobtf
 
 name="make install (O= build) and gen_tar (in-place build) give a runnable kselftest tree"
 tarball=$tarinst/kselftest-packages/kselftest.tar.gz
@@ -380,12 +468,13 @@ mark begin run_tests
 make -s -C '$ksft' TARGETS=scx_attach run_tests
 mark end run_tests rc=\$?
 EOF
-	# The README's one-liner, run through the guest script.  One TCG
+	# The README's one-liner, run through the guest script: two whole
+	# suites (every tree scheduler in each) under TCG in one boot.  One TCG
 	# thread: multi-threaded TCG raced with the guest's int3 code
 	# patching when sched_ext enables ("Oops: int3" in __schedule).
 	# The tree is below the cache, outside the guest's /tmp overlay: an
 	# overlay of its own keeps any write in the guest.
-	{ timeout -k 10 420 vng --run "$vng_img" --disable-kvm --force-9p --cpus 2 --memory 1G \
+	{ timeout -k 10 600 vng --run "$vng_img" --disable-kvm --force-9p --cpus 2 --memory 1G \
 		--overlay-rwdir="$treedir" \
 		--qemu-opts='-accel tcg,thread=single' -- sh "$work/vng-guest.sh" \
 		2> >(cat > "$work/vng.err"); echo $? > "$work/vng.rc"; } | cat > "$work/vng.out"
@@ -428,6 +517,17 @@ fi
 
 # ------------------------------------------------------------- KTAP consumers
 
+# bad_or_ok SUMMARY: $name fails with bad[] as diagnostics, or passes with
+# the SUMMARY file's lines.
+bad_or_ok() {
+	if [ ${#bad[@]} -gt 0 ]; then
+		not_ok "$name" "${bad[@]}"
+	else
+		ok "$name"
+		sed 's/^/# /' "$1"
+	fi
+}
+
 # Real outputs: the suite's own KTAP and runner.sh's around it.
 tap_files=()
 for f in "$work/vm-install.out" "$work/vm-install.inner.tap" "$work/vm-gen_tar.out" \
@@ -468,12 +568,7 @@ else
 		fi
 	done
 fi
-if [ ${#bad[@]} -gt 0 ]; then
-	not_ok "$name" "${bad[@]}"
-else
-	ok "$name"
-	sed 's/^/# /' "$work/kunit.summary"
-fi
+bad_or_ok "$work/kunit.summary"
 
 name="TAP: prove and TAP::Parser read every real output with no parse errors and the right counts"
 bad=()
@@ -494,14 +589,9 @@ for f in "${tap_files[@]}"; do
 		echo "$(basename "$f"): pass $p skip $s fail $fl" >> "$work/prove.summary"
 	fi
 done
-if [ ${#bad[@]} -gt 0 ]; then
-	not_ok "$name" "${bad[@]}"
-else
-	ok "$name"
-	sed 's/^/# /' "$work/prove.summary"
-fi
+bad_or_ok "$work/prove.summary"
 
-name="KTAP: test names free of '#', SKIP reasons constant, nothing raw on stdout"
+name="KTAP: test names free of the hash sign, SKIP reasons constant, nothing raw on stdout"
 bad=()
 inner=()
 for f in "${tap_files[@]}"; do
@@ -672,7 +762,7 @@ if [ $have_tree = 0 ]; then
 	not_ok "$name" "no tree"
 else
 	# Still hard-linked (shared with the cache) yet modified during the run.
-	written=$(find "$tree" -type f -links +1 -newer "$work/stamp" 2>/dev/null | head -n 5)
+	written=$(find "$tree" "$tree2" -type f -links +1 -newer "$work/stamp" 2>/dev/null | head -n 5)
 	if [ -n "$written" ]; then
 		not_ok "$name" "modified in place:" "$written"
 	else
@@ -680,10 +770,13 @@ else
 	fi
 fi
 
+n=$((KTAP_TESTNO - 1))
+failed=$KTAP_CNT_FAIL
 if [ "$n" != "$PLAN" ]; then
 	echo "# bug: planned $PLAN checks, ran $n"
 	failed=$((failed + 1))
 fi
 echo "# total $((SECONDS - t_all)) s"
+ktap_print_totals
 echo "ecosystem: $((n - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
