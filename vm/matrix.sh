@@ -22,6 +22,8 @@
 #   --suite-dir DIR    the build for kernels without a tree of their own (a
 #                      .deb, a vmlinuz, a kernel without sched_ext; default:
 #                      the repository top)
+#   --only GLOB        only schedulers whose name (scx.NAME.verdict) matches
+#                      GLOB (repeatable), e.g. --only 'my_*' for a manifest's
 #   --list             print the plan and this shard's pairs; boot nothing
 #   --cpus N, --mem MB, --accel A, --timeout SEC   passed to run-vm.sh
 #   -h, --help
@@ -50,6 +52,7 @@ out=matrix-results
 build_dir=
 suite_dir=$top
 list_only=0
+only=()
 vm_opts=()
 suite_args=()
 
@@ -83,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--out)		need_arg "$@"; out=$2; shift ;;
 	--build-dir)	need_arg "$@"; build_dir=$2; shift ;;
 	--suite-dir)	need_arg "$@"; suite_dir=$2; shift ;;
+	--only)		need_arg "$@"; only+=("$2"); shift ;;
 	--list)		list_only=1 ;;
 	--cpus|--mem|--accel|--timeout)
 			need_arg "$@"; vm_opts+=("$1" "$2"); shift ;;
@@ -164,10 +168,32 @@ with_manifest() {
 list_tests() {
 	local suite=$1 names
 
-	names=$(with_manifest "$manifest" "$suite/scx_attach_test" -l 2>&1 >/dev/null |
+	# The harness exits 4 (SKIP) after listing.
+	names=$({ with_manifest "$manifest" "$suite/scx_attach_test" -l 2>&1 >/dev/null || true; } |
 		python3 "$report" tests) || names=
 	[ -n "$names" ] || names='*'
 	echo "$names"
+}
+
+# Keep the tests whose scheduler name matches an --only glob, if any.
+only_filter() {
+	local t s p
+
+	if [ ${#only[@]} = 0 ]; then
+		cat
+		return
+	fi
+	while IFS= read -r t; do
+		s=${t#scx.}
+		s=${s%.verdict}
+		for p in "${only[@]}"; do
+			# shellcheck disable=SC2053 # a glob on purpose
+			if [ "$t" = '*' ] || [[ $s == $p ]]; then
+				echo "$t"
+				break
+			fi
+		done
+	done
 }
 
 # --------------------------------------------------------------- plan
@@ -201,7 +227,7 @@ for spec in "${kernels[@]}"; do
 	if [ "$sx" = n ] || [ -z "$suite" ]; then
 		printf '%s\t*\n' "$id" >> "$run/plan.tsv"
 	else
-		list_tests "$suite" | sed "s/^/$id\t/" >> "$run/plan.tsv"
+		list_tests "$suite" | only_filter | sed "s/^/$id\t/" >> "$run/plan.tsv"
 	fi
 done
 python3 "$report" select "$run/plan.tsv" "$shard" > "$run/mine.tsv"
@@ -231,8 +257,14 @@ while IFS=$'\t' read -r id spec; do
 	fi
 	suite=${suite_of[$id]}
 	args=("${suite_args[@]}")
-	# Only some of the kernel's tests in this shard: name them.
-	if [ "$mine" != "$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/plan.tsv")" ]; then
+	# Only some of the kernel's tests in this shard: name them.  A suite
+	# that cannot list its tests gets --only as variant names.
+	if [ "$mine" = '*' ] && [ ${#only[@]} -gt 0 ] && [ "$(sed -n 's/^sched_ext=//p' "$run/$id.meta")" != n ]; then
+		printf '%s\n' "${args[@]}" | grep -qx -- -- || args+=(--)
+		for p in "${only[@]}"; do
+			args+=(-v "$p")
+		done
+	elif [ "$mine" != "$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/plan.tsv")" ]; then
 		printf '%s\n' "${args[@]}" | grep -qx -- -- || args+=(--)
 		while IFS= read -r t; do
 			args+=(-r "$t")
@@ -242,7 +274,11 @@ while IFS=$'\t' read -r id spec; do
 	for f in run_tests.sh settings config; do
 		[ -e "$suite/$f" ] || adds+=(--add "$top/$f")
 	done
-	msg "$id: booting $spec ($(wc -l <<< "$mine") of its tests in this shard)"
+	if [ "$mine" = '*' ]; then
+		msg "$id: booting $spec for all its tests"
+	else
+		msg "$id: booting $spec for $(wc -l <<< "$mine") of its tests"
+	fi
 	t0=$SECONDS
 	rc=0
 	with_manifest "${guest_manifest:-}" \
