@@ -65,6 +65,16 @@ run_step() {
 	(cd "$top" && env "$@" bash -e "$tmp/step.sh") > "$log" 2>&1 || rc=$?
 }
 
+# result NAME PROBLEMS: pass if PROBLEMS is empty, else fail with them.
+result() {
+	if [ -z "$2" ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+		echo "#$2"
+	fi
+}
+
 image=$("$top/vm/kernel.sh" trixie-backports 2>/dev/null | sed -n 's/^image=//p')
 manifest=$(wf_env MATRIX_MANIFEST)
 common=(GITHUB_ACTIONS=true CI=true MATRIX_MANIFEST="$manifest"
@@ -92,12 +102,7 @@ else
 		step "$s" > "$tmp/sc.sh" && shellcheck -s bash "$tmp/sc.sh" > "$tmp/sc.out" 2>&1 ||
 			bad+=" '$s':$(sed 's/^/ /' "$tmp/sc.out" | tr '\n' ' ')"
 	done
-	if [ -z "$bad" ]; then
-		ktap_test_pass "$name"
-	else
-		ktap_test_fail "$name"
-		echo "#$bad"
-	fi
+	result "$name" "$bad"
 fi
 
 name="each shard's step runs and leaves its JSON for the upload"
@@ -115,12 +120,7 @@ for i in $(seq "$shards"); do
 		cp "$f" "$tmp/artifacts/"
 	fi
 done
-if [ -z "$bad" ]; then
-	ktap_test_pass "$name"
-else
-	ktap_test_fail "$name"
-	echo "#$bad"
-fi
+result "$name" "$bad"
 
 name="the merge step writes the table to the job summary and passes"
 mkdir -p "$tmp/runner-merge/shards"

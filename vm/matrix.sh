@@ -136,7 +136,7 @@ meta() {
 
 # A kernel's own suite build: its linux-source and its vmlinux.
 build_for() {
-	local id=$1 spec=$2 suite tree dir t0=$SECONDS
+	local id=$1 spec=$2 suite tree dir t0=$SECONDS rc=0
 
 	suite=${spec%%/*}
 	dir=$build_dir/$id
@@ -147,8 +147,12 @@ build_for() {
 	"$here/kernel.sh" --vmlinux "$dir/vmlinux" "$spec" || return 1
 	msg "$id: building the suite with $(basename "$tree") (log: $dir/build.log)"
 	make -C "$top" -j"$(nproc)" OUTPUT="$dir" KSRC="$tree" VMLINUX_BTF="$dir/vmlinux" \
-		>"$dir/build.log" 2>&1 || { tail -n 20 "$dir/build.log" >&2; return 1; }
+		>"$dir/build.log" 2>&1 || rc=$?
 	meta "$id" build_s "$((SECONDS - t0))"
+	if [ "$rc" != 0 ]; then
+		tail -n 20 "$dir/build.log" >&2
+		return 1
+	fi
 	echo "$dir"
 }
 

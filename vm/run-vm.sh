@@ -8,8 +8,8 @@
 #   run-vm.sh [options] [-- SUITE_ARGS...]
 #
 #   --suite-dir DIR      built suite (default: repo top): scx_attach_test,
-#                        run_tests.sh, settings, config and every ELF directly
-#                        in DIR are copied into the guest
+#                        run_tests.sh, settings, config, scx_tree.list and
+#                        every ELF directly in DIR are copied into the guest
 #   --add PATH           extra file for the guest's suite dir (repeatable)
 #   --put SRC=DEST       host file SRC at DEST in the guest, relative to the
 #                        suite dir unless absolute (repeatable)
