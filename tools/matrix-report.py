@@ -450,11 +450,12 @@ def text_table(doc):
 def markdown_table(doc):
     heads, table = grid(doc)
     esc = lambda s: s.replace("|", "\\|")
+    news = ("FAIL", "XPASS!", "MISSING", "ERROR")
+    mark = lambda x: "**%s**" % esc(x) if x.split()[0] in news else esc(x)
     out = ["### sched_ext schedulers x kernels", "",
            "| scheduler | " + " | ".join(map(esc, heads)) + " |",
            "|---" * (len(heads) + 1) + "|"]
     for s, line in table:
-        mark = lambda x: "**%s**" % esc(x) if x.split()[0] in ("FAIL", "XPASS!", "MISSING", "ERROR") else esc(x)
         out.append("| %s | %s |" % (esc(s), " | ".join(mark(x) for x in line)))
     out += ["", "Results: " + summary(doc) + ". XFAIL: a failure the manifest expects on that "
             "kernel; XPASS!: it now works (news, update the manifest).", ""]

@@ -263,7 +263,8 @@ while IFS=$'\t' read -r id spec; do
 	args=("${suite_args[@]}")
 	# Only some of the kernel's tests in this shard: name them.  A suite
 	# that cannot list its tests gets --only as variant names.
-	if [ "$mine" = '*' ] && [ ${#only[@]} -gt 0 ] && [ "$(sed -n 's/^sched_ext=//p' "$run/$id.meta")" != n ]; then
+	sx=$(sed -n 's/^sched_ext=//p' "$run/$id.meta")
+	if [ "$mine" = '*' ] && [ ${#only[@]} -gt 0 ] && [ "$sx" != n ]; then
 		printf '%s\n' "${args[@]}" | grep -qx -- -- || args+=(--)
 		for p in "${only[@]}"; do
 			args+=(-v "$p")

@@ -175,8 +175,10 @@ trap 'exit 143' TERM
 
 resolve_kernel "$kernel_spec"
 [ -z "$kconfig_opt" ] || kernel_config=$(realpath -- "$kconfig_opt")
-[ -n "$kernel_config" ] ||
-	msg "kernel config: none came with $kernel (pass --kernel-config): the guest has no /boot/config-V, libbpf's __kconfig externs will fail"
+if [ -z "$kernel_config" ]; then
+	msg "kernel config: none came with $kernel (pass --kernel-config): no /boot/config-V" \
+	    "in the guest, so libbpf's __kconfig externs will fail"
+fi
 nonce=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 build_initramfs
 
