@@ -11,7 +11,8 @@
 #
 #   vm/check.sh SUITE_DIR [run-vm.sh options]
 #
-# Prints TAP; exits nonzero if any step fails.  The suites' own KTAP is
+# Prints KTAP (the Linux tree's kselftest/ktap_helpers.sh); exits nonzero
+# if any step fails.  The suites' own KTAP is
 # shown as indented diagnostics and kept whole in $SCX_ATTACH_ARTIFACTS if
 # that is set.
 
@@ -20,13 +21,16 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 suite=${1:?usage: vm/check.sh SUITE_DIR [run-vm.sh options]}
 shift
+# shellcheck source=vm/common.sh
+. "$here/common.sh"
+ktap=$(ktap_helpers) || exit 1
+# shellcheck source=/dev/null
+. "$ktap"
 work=$(mktemp -d "${TMPDIR:-/tmp}/scx-vmcheck.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; echo "# $2"; }
+ok() { ktap_test_pass "$1"; }
+not_ok() { ktap_test_fail "$1"; echo "# $2"; }
 
 # run NAME [run-vm.sh args...]: boot, keep stdout as NAME.tap, stderr as NAME.err
 run() {
@@ -48,8 +52,8 @@ parses() {
 	prove --exec cat "$work/$1.tap" >"$work/$1.prove" 2>&1
 }
 
-echo "TAP version 13"
-echo "1..4"
+ktap_print_header
+ktap_set_plan 4
 
 name="sched_ext kernel: fixture verdicts and scx_simple as the user's scheduler"
 run sched_ext "$@" -- --sched ./scx_simple --ops simple
@@ -98,5 +102,4 @@ else
 	not_ok "$name" "vm/selftest.sh exited $rc"
 fi
 
-echo "vm-check: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+ktap_finished

@@ -3,14 +3,20 @@
 #
 # Self-test of vm/run-vm.sh against a stand-in suite built here: boots the
 # default (sched_ext) kernel and Debian trixie's kernel (no sched_ext),
-# checks exit-status round trips and the failure paths.  Prints TAP.
+# checks exit-status round trips, the failure paths and that the guest has
+# what a real machine has (vm/guest-check.sh).  Prints KTAP with the Linux
+# tree's kselftest/ktap_helpers.sh.
 #
 #   selftest.sh [run-vm.sh options...]    e.g. selftest.sh --accel tcg
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/.." && pwd)
+# shellcheck source=vm/common.sh
+. "$here/common.sh"
+ktap=$(ktap_helpers)
+# shellcheck source=/dev/null
+. "$ktap"
 runvm=$here/run-vm.sh
 opts=("$@")
 
@@ -34,17 +40,13 @@ exit "${SCX_ATTACH_STANDIN_RC:-0}"
 EOF
 chmod +x "$suite/run_tests.sh"
 
-n=0
-fails=0
 out=$tmp/out
 err=$tmp/err
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
+ok() { ktap_test_pass "$1"; }
 
 not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n $1"
+	ktap_test_fail "$1"
 	shift
 	[ $# -eq 0 ] || echo "# $*"
 	sed 's/^/# stdout: /' "$out"
@@ -64,8 +66,8 @@ vm() {
 
 has() { grep -q -e "$1" "$2"; }
 
-echo "TAP version 13"
-echo "1..10"
+ktap_print_header
+ktap_set_plan 12
 
 # 1-3: sched_ext kernel, exit status round trip.
 for want in 0 4 1; do
@@ -101,8 +103,8 @@ fi
 name="missing library is named before booting"
 cc=$(command -v cc || command -v gcc || true)
 if [ -z "$cc" ]; then
-	n=$((n + 1))
-	echo "ok $n $name # SKIP no C compiler"
+	ktap_test_skip "$name"
+	echo "# no C compiler"
 else
 	bad=$tmp/badsuite
 	mkdir -p "$bad"
@@ -206,4 +208,38 @@ else
 	ok "$name"
 fi
 
-[ "$fails" = 0 ]
+# 11: what a scheduler finds on a real machine, each item checked inside
+# the guest, with a CPU count and memory size other than the defaults.
+name="the guest has the kernel config, cgroup2, BTF, debugfs, tracefs, kmsg, --cpus, --mem"
+stress=()
+command -v stress-ng >/dev/null && stress=(--stress-ng)
+vm --suite-dir "$suite" --cpus 3 --mem 1536 --add "$ktap" --add "$here/guest-check.sh" \
+	--cmd "./guest-check.sh --cpus 3 --mem 1536 ${stress[*]}"
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "guest-check.sh exited $rc; missing: $(grep '^# .*: ' "$out" | tr '\n' ' ')"
+elif [ "$(grep -c '^ok ' "$out")" != "$((9 + ${#stress[@]}))" ]; then
+	not_ok "$name" "not every check ran"
+else
+	sed 's/^/# guest: /' "$out"
+	ok "$name"
+fi
+
+# 12: an image without its config: the runner says so, the guest has none.
+name="a bare kernel image without config is reported, no /boot/config in the guest"
+rc=0
+if [ -n "$img" ]; then
+	cp "$img" "$tmp/vmlinuz-bare"
+	# shellcheck disable=SC2016 # expanded in the guest
+	vm --suite-dir "$suite" --kernel "$tmp/vmlinuz-bare" --cmd 'test ! -e "/boot/config-$(uname -r)"'
+fi
+if [ -z "$img" ]; then
+	not_ok "$name" "cannot find the trixie-backports vmlinuz"
+elif [ "$rc" != 0 ]; then
+	not_ok "$name" "exit status $rc"
+elif ! has '^vm: kernel config: none came with' "$err"; then
+	not_ok "$name" "no message about the missing config"
+else
+	ok "$name"
+fi
+
+ktap_finished

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of tools/matrix-report.py on made-up KTAP (no VM): the result
+lines, XFAIL/XPASS/SKIP, the suite's older output, a run without sched_ext,
+and that merged shards give the unsharded table and exit status."""
+
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, "matrix-report.py")
+spec = importlib.util.spec_from_file_location("matrix_report", TOOL)
+mr = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mr)
+
+# What the kselftest harness's -l prints (stderr), a TEST() and a fixture.
+LISTING = """\
+# FIXTURE            VARIANT                   TEST
+global                                         plain
+--------------------------------------------------------------------------------
+scx                  user                      verdict
+                     fault_none                
+                     scx_simple                
+"""
+
+KTAP_NEW = """\
+TAP version 13
+1..6
+# Starting 6 tests from 1 test cases.
+#  RUN           scx.scx_simple.verdict ...
+# verdict: attached: attached as "simple"
+# result: verdict=attached attach_ms=612 ops=simple some_future_key=x
+#            OK  scx.scx_simple.verdict
+ok 1 scx.scx_simple.verdict
+# result: verdict=died_before_attach attach_ms=-
+ok 2 scx.fault_verifier.verdict
+# result: verdict=rejected attach_ms=-
+ok 3 scx.old.verdict # XFAIL 7.2*: rejected as the manifest expects
+# result: verdict=attached attach_ms=900
+ok 4 scx.fixed.verdict # XPASS expected rejected on 7.2*
+# result: verdict=timeout attach_ms=-
+not ok 5 scx.slow.verdict
+ok 6 scx.scx_cpu0.verdict # SKIP this tree has no scx_cpu0
+# Totals: pass:2 fail:1 xfail:1 xpass:1 skip:1 error:0
+"""
+
+# The suite's output before it printed "# result:" lines.
+KTAP_OLD = """\
+TAP version 13
+1..2
+#  RUN           scx.user.verdict ...
+# verdict: attached: attached as "simple"
+# attach seen via uevent at 0.886 s (scheduler cpu 0.784 s), verdict via uevent at 1.002 s
+#            OK  scx.user.verdict
+ok 1 scx.user.verdict
+# verdict: not attached: timeout: alive but not attached after 60.0 s
+not ok 2 scx.fault_hang.verdict
+"""
+
+KTAP_NOSCX = """\
+TAP version 13
+1..0 # SKIP kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)
+"""
+
+
+def ktap(tests):
+    """A passing KTAP document for these scx.<name>.verdict tests."""
+    lines = ["TAP version 13", "1..%d" % len(tests)]
+    for i, t in enumerate(tests, 1):
+        lines += ["# result: verdict=attached attach_ms=%d" % (100 * i), "ok %d %s" % (i, t)]
+    return "\n".join(lines) + "\n"
+
+
+class Parse(unittest.TestCase):
+    def test_listing(self):
+        self.assertEqual(mr.list_tests(io.StringIO(LISTING)),
+                         ["global.plain", "scx.user.verdict", "scx.fault_none.verdict",
+                          "scx.scx_simple.verdict"])
+
+    def test_result_lines(self):
+        tests, skip = mr.parse_ktap(KTAP_NEW)
+        self.assertIsNone(skip)
+        got = [(t["scheduler"], t["status"], t["verdict"], t["attach_ms"]) for t in tests]
+        self.assertEqual(got, [
+            ("scx_simple", "pass", "attached", 612),
+            ("fault_verifier", "pass", "died_before_attach", None),
+            ("old", "xfail", "rejected", None),
+            ("fixed", "xpass", "attached", 900),
+            ("slow", "fail", "timeout", None),
+            ("scx_cpu0", "skip", None, None),
+        ])
+        self.assertEqual(tests[0]["result"]["some_future_key"], "x")
+        self.assertEqual(tests[5]["directive"], "SKIP this tree has no scx_cpu0")
+
+    def test_older_output(self):
+        tests, _ = mr.parse_ktap(KTAP_OLD)
+        got = [(t["scheduler"], t["status"], t["verdict"], t["attach_ms"]) for t in tests]
+        self.assertEqual(got, [("user", "pass", "attached", 886),
+                               ("fault_hang", "fail", "timeout", None)])
+
+    def test_skip_all(self):
+        tests, skip = mr.parse_ktap(KTAP_NOSCX)
+        self.assertEqual(tests, [])
+        self.assertTrue(skip.startswith("kernel has no sched_ext"))
+
+
+class Shards(unittest.TestCase):
+    """Two sched_ext kernels with four tests each, one without sched_ext."""
+
+    TESTS = ["scx.a.verdict", "scx.b.verdict", "scx.c.verdict", "scx.d.verdict"]
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        self.run = os.path.join(self.dir, "run")
+        os.mkdir(self.run)
+        kernels = [("k1", "trixie-backports"), ("k2", "sid"), ("k3", "trixie")]
+        with open(os.path.join(self.run, "kernels.tsv"), "w") as f:
+            f.writelines("%s\t%s\n" % k for k in kernels)
+        with open(os.path.join(self.run, "plan.tsv"), "w") as f:
+            for k in ("k1", "k2"):
+                f.writelines("%s\t%s\n" % (k, t) for t in self.TESTS)
+            f.write("k3\t*\n")
+        for k, rel, sx in (("k1", "7.3", "y"), ("k2", "7.2", "y"), ("k3", "6.12", "n")):
+            with open(os.path.join(self.run, k + ".meta"), "w") as f:
+                f.write("release=%s\nsched_ext=%s\nexit=0\nrun_s=10\n" % (rel, sx))
+        self.write_tap("k1", ktap(self.TESTS))
+        self.write_tap("k2", ktap(self.TESTS))
+        self.write_tap("k3", KTAP_NOSCX)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write_tap(self, k, text):
+        with open(os.path.join(self.run, k + ".tap"), "w") as f:
+            f.write(text)
+
+    def collect(self, shard):
+        out = os.path.join(self.dir, "m-%s.json" % shard.replace("/", "-"))
+        mr.collect(self.run, *mr.parse_shard(shard), out)
+        return out
+
+    def report(self, *args):
+        p = subprocess.run([sys.executable, TOOL, "report"] + list(args),
+                           capture_output=True, text=True)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_select_covers_plan_once(self):
+        plan = mr.read_plan(os.path.join(self.run, "plan.tsv"))
+        for n in (1, 2, 3, 4, 9, 20):
+            got = [p for i in range(1, n + 1) for p in mr.select(plan, i, n)]
+            self.assertEqual(got, plan)
+
+    def test_merge_equals_unsharded(self):
+        rc1, whole, _ = self.report(self.collect("1/1"))
+        parts = [self.collect("%d/3" % i) for i in (1, 2, 3)]
+        rc3, merged, _ = self.report(*reversed(parts))
+        self.assertEqual((rc1, rc3), (0, 0))
+        self.assertEqual(merged.split("\nresults:")[0], whole.split("\nresults:")[0])
+        self.assertIn("a", whole)
+        row = [line for line in whole.splitlines() if line.startswith("d ")][0]
+        self.assertEqual(row.split(), ["d", "attached", "400ms", "attached", "400ms", "SKIP"])
+
+    def test_missing_shard_is_refused(self):
+        rc, _, err = self.report(self.collect("1/2"))
+        self.assertEqual(rc, 2)
+        self.assertIn("shards missing from the merge: 2 of 2", err)
+        rc, out, _ = self.report("--partial", self.collect("1/2"))
+        self.assertEqual(rc, 0)
+
+    def test_failures_set_exit_status(self):
+        text = ktap(self.TESTS).replace("ok 2 scx.b.verdict", "ok 2 scx.b.verdict # XPASS fixed")
+        self.write_tap("k2", text)
+        rc, out, _ = self.report(self.collect("1/1"))
+        self.assertEqual(rc, 1)
+        self.assertIn("XPASS! attached 200ms", out)
+        self.write_tap("k2", ktap(self.TESTS[:3]))
+        rc, out, _ = self.report(self.collect("1/1"))
+        self.assertEqual(rc, 1)
+        self.assertIn("MISSING", out)
+
+    def test_boot_failure_is_an_error_cell(self):
+        with open(os.path.join(self.run, "k3.meta"), "a") as f:
+            f.write("error=guest did not boot; exit status 91\n")
+        os.unlink(os.path.join(self.run, "k3.tap"))
+        json_out = os.path.join(self.dir, "all.json")
+        md = os.path.join(self.dir, "all.md")
+        rc, out, _ = self.report("--json", json_out, "--markdown", md, self.collect("1/1"))
+        self.assertEqual(rc, 1)
+        self.assertIn("ERROR", out)
+        with open(json_out) as f:
+            doc = json.load(f)
+        self.assertEqual([r["status"] for r in doc["results"] if r["kernel"] == "k3"], ["error"])
+        with open(md) as f:
+            self.assertIn("**ERROR**", f.read())
+
+
+class Stage(unittest.TestCase):
+    def test_layout(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "m", "sub"))
+            man = os.path.join(d, "m", "sub", "list")
+            with open(man, "w") as f:
+                f.write('# comment\n\none bin=./x args="-a -b"\ntwo bin=../../y\n'
+                        'three bin=/usr/bin/true # trailing\n')
+            got = mr.stage(man, "/g")
+            self.assertEqual(got, [man + "=/g/m/sub/list",
+                                   os.path.join(d, "m", "sub", "x") + "=/g/m/sub/x",
+                                   os.path.join(d, "y") + "=/g/y",
+                                   "/usr/bin/true=/usr/bin/true"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)
