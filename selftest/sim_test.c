@@ -52,6 +52,7 @@ FIXTURE_VARIANT(sim) {
 	bool needs_sigkill;	/* ignores SIGTERM: the stop must end in SIGKILL */
 	const char *ops;	/* expected ops prefix, default "fake" */
 	int restarts;		/* restarts the kernel asked for and got */
+	unsigned int hold_ms;	/* 0: the default; longer where the fake kernel acts late */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -81,8 +82,9 @@ FIXTURE_VARIANT_ADD(sim, reject_alive) {
 	.mode = "reject-stay", .expect = SCX_V_REJECTED, .detail = "fell back to disabled",
 };
 
+/* The fake kernel acts 0.5-0.7 s after "enabled": hold well past that. */
 FIXTURE_VARIANT_ADD(sim, eject_in_hold) {
-	.mode = "eject", .expect = SCX_V_EJECTED, .reason = "injected error",
+	.mode = "eject", .expect = SCX_V_EJECTED, .reason = "injected error", .hold_ms = 3000,
 };
 
 FIXTURE_VARIANT_ADD(sim, die_before_attach) {
@@ -90,7 +92,7 @@ FIXTURE_VARIANT_ADD(sim, die_before_attach) {
 };
 
 FIXTURE_VARIANT_ADD(sim, die_after_attach) {
-	.mode = "die-after", .expect = SCX_V_DIED_AFTER, .detail = "signal 11",
+	.mode = "die-after", .expect = SCX_V_DIED_AFTER, .detail = "signal 11", .hold_ms = 3000,
 };
 
 FIXTURE_VARIANT_ADD(sim, exit0_at_once) {
@@ -111,6 +113,7 @@ FIXTURE_VARIANT_ADD(sim, healthy_no_pidfd) {
 
 FIXTURE_VARIANT_ADD(sim, die_after_no_pidfd) {
 	.mode = "die-after", .expect = SCX_V_DIED_AFTER, .detail = "signal 11", .no_pidfd = true,
+	.hold_ms = 3000,
 };
 
 FIXTURE_VARIANT_ADD(sim, flood_log) {
@@ -126,16 +129,16 @@ FIXTURE_VARIANT_ADD(sim, wrong_name) {
 /* The kernel asks for a restart (hotplug): coming back is no failure. */
 FIXTURE_VARIANT_ADD(sim, restart_when_asked) {
 	.mode = "restart", .expect = SCX_V_ATTACHED, .detail = "restarted 1 time when the kernel asked",
-	.restarts = 1,
+	.restarts = 1, .hold_ms = 3000,
 };
 
 FIXTURE_VARIANT_ADD(sim, no_restart_when_asked) {
-	.mode = "no-restart", .expect = SCX_V_DIED_AFTER,
+	.mode = "no-restart", .expect = SCX_V_DIED_AFTER, .hold_ms = 3000,
 	.detail = "the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0",
 };
 
 FIXTURE_VARIANT_ADD(sim, stuck_restart) {
-	.mode = "stuck-restart", .expect = SCX_V_EJECTED, .wall_ms = 1500,
+	.mode = "stuck-restart", .expect = SCX_V_EJECTED, .wall_ms = 1500, .hold_ms = 3000,
 	.detail = "did not attach again within the attach window",
 };
 
@@ -175,6 +178,8 @@ FIXTURE_SETUP(sim)
 		self->cfg.attach_ms = variant->attach_ms;
 	if (variant->wall_ms)
 		self->cfg.wall_ms = variant->wall_ms;
+	if (variant->hold_ms)
+		self->cfg.hold_ms = variant->hold_ms;
 	self->cfg.pidfd = !variant->no_pidfd;
 	self->argv[0] = fake_sched_path;
 	self->argv[1] = self->fk.dir;

@@ -17,11 +17,21 @@ check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched
 vm-check: all
 	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)
 
+# The scheduler x kernel matrix (vm/matrix.sh): MATRIX_ARGS=... for
+# --kernel, --manifest, --shard; check-matrix tests its report tool and the
+# CI example's shell steps on a small shard set.
+MATRIX_ARGS ?=
+matrix: all
+	$(SCX_TOP)/vm/matrix.sh --suite-dir $(OUTPUT) --out $(OUTPUT)/matrix-results $(MATRIX_ARGS)
+check-matrix: all
+	python3 $(SCX_TOP)/tools/matrix-report-test.py
+	$(SCX_TOP)/tools/matrix-ci-check.sh $(VM_ARGS)
+
 include $(SCX_TOP)/tools/ecosystem.mk
 include $(SCX_TOP)/bench/bench.mk
 include $(SCX_TOP)/reliability/reliability.mk
 
 # Everything CI runs, cheapest first.
-check: check-sim check-reliability vm-check check-ecosystem bench-smoke
+check: check-sim check-reliability vm-check check-matrix check-ecosystem bench-smoke
 
-.PHONY: check check-sim vm-check
+.PHONY: check check-sim vm-check matrix check-matrix
