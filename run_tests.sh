@@ -24,8 +24,9 @@ Scheduler under test (the "user" variant):
   --ops NAME           expected ops name prefix, e.g. "rusty" (SCX_ATTACH_OPS)
   --manifest FILE      many schedulers, one per line (SCX_ATTACH_MANIFEST;
                        format in README)
-  --only GROUPS        run only these, comma-separated: user, fixtures,
-                       tree, manifest (SCX_ATTACH_ONLY; kernels 6.12+)
+  --only LIST          run only these, comma-separated groups (user,
+                       fixtures, tree, manifest) or test names, e.g.
+                       "tree,fault_none" (SCX_ATTACH_ONLY; kernels 6.12+)
   --only-user          the same as --only user
 
 Liveness beyond attach:

@@ -36,7 +36,7 @@
 /* Constant SKIP reasons: CI bots key on them.  Never add PIDs or timings. */
 #define SKIP_NOT_ROOT	"needs root (or CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON) to load BPF schedulers"
 #define SKIP_NO_SCX	"kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)"
-#define SKIP_NO_FIXTURE	"fixture scheduler not built: install clang, then make (see README)"
+#define SKIP_NO_FIXTURE	"fixture scheduler not built: the build said why (fixtures: warning)"
 #define SKIP_NOT_IN_TREE "scheduler not in this kernel tree's tools/sched_ext"
 #define SKIP_NO_SCHED	"no scheduler to test: set SCX_ATTACH_SCHED or run_tests.sh --sched PATH"
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
@@ -666,9 +666,21 @@ static bool in_list(const char *list, const char *word)
 	return false;
 }
 
+/* Add "-v NAME" for @v if the list names it or its group. */
+static int only_add(char **nargv, int n, const struct __fixture_variant_metadata *v,
+		    const char *group, const char *only)
+{
+	if (!in_list(only, group) && !in_list(only, v->name))
+		return n;
+	nargv[n++] = "-v";
+	nargv[n++] = (char *)v->name;
+	return n;
+}
+
 /*
- * SCX_ATTACH_ONLY=GROUP[,GROUP]: the harness's own variant filter (-v) for
- * each variant of those groups, ahead of the caller's arguments.
+ * SCX_ATTACH_ONLY=WORD[,WORD]: a word is a group (user, fixtures, tree,
+ * manifest) or a test's variant name.  Each selected variant becomes the
+ * harness's own filter (-v), ahead of the caller's arguments.
  */
 static char **only_groups(const char *only, int *argc, char **argv, char *err, size_t errlen)
 {
@@ -686,20 +698,14 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 		return NULL;
 	}
 	nargv[n++] = argv[0];
-	for (v = _scx_fixture_object.variant; v; v = v->next) {
-		if (!in_list(only, group_of(v)))
-			continue;
-		nargv[n++] = "-v";
-		nargv[n++] = (char *)v->name;
-	}
+	for (v = _scx_fixture_object.variant; v; v = v->next)
+		n = only_add(nargv, n, v, group_of(v), only);
 	/* The scheduler switches run on the fixtures. */
-	for (v = _scx_switch_fixture_object.variant; v && in_list(only, "fixtures"); v = v->next) {
-		nargv[n++] = "-v";
-		nargv[n++] = (char *)v->name;
-	}
+	for (v = _scx_switch_fixture_object.variant; v; v = v->next)
+		n = only_add(nargv, n, v, "fixtures", only);
 	if (n == 1) {
 		snprintf(err, errlen,
-			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest",
+			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest or test names (-l lists them)",
 			 only);
 		free(nargv);
 		return NULL;

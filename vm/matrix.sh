@@ -175,6 +175,7 @@ list_tests() {
 	# The harness exits 4 (SKIP) after listing.
 	names=$({ with_manifest "$manifest" "$suite/scx_attach_test" -l 2>&1 >/dev/null || true; } |
 		python3 "$report" tests) || names=
+	[ "$no_user" = 0 ] || names=$(grep -vx scx.user.verdict <<< "$names")
 	[ -n "$names" ] || names='*'
 	echo "$names"
 }
@@ -199,6 +200,13 @@ only_filter() {
 		done
 	done
 }
+
+# Without --sched the "user" test has nothing to run: leave it out (a
+# whole-kernel run gets SCX_ATTACH_ONLY; a shard names its tests anyway).
+no_user=0
+if ! printf '%s\n' "${suite_args[@]}" | grep -qx -- --sched; then
+	no_user=1
+fi
 
 # --------------------------------------------------------------- plan
 
@@ -286,7 +294,11 @@ while IFS=$'\t' read -r id spec; do
 	fi
 	t0=$SECONDS
 	rc=0
-	with_manifest "${guest_manifest:-}" \
+	only_env=(-u SCX_ATTACH_ONLY)
+	if [ "$no_user" = 1 ] && ! printf '%s\n' "${args[@]}" | grep -qx -e -r -e -v; then
+		only_env=('SCX_ATTACH_ONLY=fixtures,tree,manifest')
+	fi
+	with_manifest "${guest_manifest:-}" env "${only_env[@]}" \
 		"$here/run-vm.sh" --kernel "$spec" --suite-dir "$suite" "${adds[@]}" "${puts[@]}" \
 		"${vm_opts[@]}" -- "${args[@]}" >"$run/$id.tap" 2>"$run/$id.err" || rc=$?
 	meta "$id" run_s "$((SECONDS - t0))"
