@@ -4,15 +4,16 @@
 # (GNUmakefile includes this after the kselftest Makefile; a kernel tree
 # never sees it).  `make check` is what CI runs.
 #
-#   check-sim        the harness's own tests: parsers on fixed inputs (unit_test)
-#                    and a SIMULATED sched_ext (sim_test); no root needed
+#   check-sim        the harness's own tests: parsers on fixed inputs (unit_test),
+#                    a SIMULATED sched_ext (sim_test), the hold's stress monitor
+#                    and a simulated CPU hotplug on the host (hold_test)
 #   vm-check         the suite on REAL kernels booted under qemu (vm/check.sh)
 #   check-reliability, check-ecosystem, bench-smoke: see their fragments
 
 VM_ARGS ?=
 
-check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched
-	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test
+check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)/hold_test
+	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test
 
 vm-check: all
 	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: take a CPU offline and back online while a scheduler runs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hotplug.h"
+#include "proc.h"
+
+/* 1 online, 0 offline, -ENOENT without an online file (the boot CPU), -errno. */
+static int cpu_online(const char *dir, int cpu)
+{
+	char path[PATH_MAX + 32], c;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cpu%d/online", dir, cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, &c, 1);
+	close(fd);
+	if (n != 1)
+		return n < 0 ? -errno : -EINVAL;
+	return c == '1';
+}
+
+int scx_hotplug_pick(const char *dir, const char **skip)
+{
+	char path[PATH_MAX + 32];
+	int cpu, best = -1, online = 0, with_file = 0, ret;
+	struct dirent *de;
+	DIR *d;
+
+	*skip = SCX_HOTPLUG_NONE;
+	d = opendir(dir);
+	if (!d)
+		return -ENODEV;
+	while ((de = readdir(d))) {
+		if (sscanf(de->d_name, "cpu%d", &cpu) != 1 ||
+		    strspn(de->d_name + 3, "0123456789") != strlen(de->d_name + 3))
+			continue;
+		ret = cpu_online(dir, cpu);
+		online += ret != 0 && ret != -EACCES;	/* no file: always online */
+		if (ret != 1 || !cpu)
+			continue;
+		with_file++;
+		snprintf(path, sizeof(path), "%s/cpu%d/online", dir, cpu);
+		if (!access(path, W_OK) && cpu > best)
+			best = cpu;
+	}
+	closedir(d);
+	if (online < 2)
+		*skip = SCX_HOTPLUG_ONE_CPU;
+	else if (with_file && best < 0)
+		*skip = SCX_HOTPLUG_RO;
+	else if (best >= 0)
+		*skip = NULL;
+	return online < 2 || best < 0 ? -ENODEV : best;
+}
+
+static int write_online(const char *path, bool online)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, online ? "1" : "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The helper: one write per command, until EOF or SIGTERM; then restore. */
+static void __attribute__((__noreturn__))
+helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
+{
+	struct pollfd pfd[2] = { { .fd = cmd, .events = POLLIN }, { .events = POLLIN } };
+	struct scx_hotplug_op op = { .cpu = cpu };
+	bool offline = false;
+	sigset_t set;
+	char c;
+
+	setpgid(0, 0);
+	prctl(PR_SET_NAME, SCX_HOTPLUG_COMM);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (pfd[1].fd < 0 || prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(1);
+	while (poll(pfd, 2, -1) >= 0 && !(pfd[1].revents & POLLIN)) {
+		if (!(pfd[0].revents & (POLLIN | POLLHUP)) || read(cmd, &c, 1) != 1)
+			break;	/* EOF: the caller closed, or died */
+		op.online = c == '1';
+		op.t_start = scx_now_ns();
+		op.err = write_online(path, op.online);
+		op.t_done = scx_now_ns();
+		if (!op.err)
+			offline = !op.online;
+		if (write(ack, &op, sizeof(op)) != sizeof(op))
+			break;
+	}
+	_exit(offline && write_online(path, true) ? 2 : 0);
+}
+
+void scx_hotplug_init(struct scx_hotplug *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->cpu = -1;
+	h->helper = -1;
+	h->pidfd = h->cmd = h->ack = -1;
+}
+
+int scx_hotplug_open(struct scx_hotplug *h, const char *dir, const char **skip)
+{
+	int cmd[2] = { -1, -1 }, ack[2] = { -1, -1 }, fd;
+	char path[PATH_MAX + 32];
+	pid_t parent = getpid();
+
+	scx_hotplug_init(h);
+	h->cpu = scx_hotplug_pick(dir, skip);
+	if (h->cpu < 0)
+		return h->cpu;
+	snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/cpu%d/online", dir, h->cpu);
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(ack, O_CLOEXEC))
+		goto fail;
+	h->helper = fork();
+	if (h->helper < 0)
+		goto fail;
+	if (!h->helper) {
+		/* Only its pipes, on 3 and 4: it must not hold a runner's pipes open. */
+		cmd[0] = fcntl(cmd[0], F_DUPFD, 5);
+		ack[1] = fcntl(ack[1], F_DUPFD, 5);
+		if (cmd[0] < 0 || ack[1] < 0 || dup2(cmd[0], 3) < 0 || dup2(ack[1], 4) < 0)
+			_exit(1);
+		if (sys_close_range(5, ~0U, 0))
+			for (fd = 5; fd < 1024; fd++)
+				close(fd);
+		helper(path, h->cpu, 3, 4, parent);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	h->cmd = cmd[1];
+	h->ack = ack[0];
+	h->pidfd = sys_pidfd_open(h->helper, 0);
+	return 0;
+fail:
+	fd = -errno;
+	for (parent = 0; parent < 2; parent++) {
+		if (cmd[parent] >= 0)
+			close(cmd[parent]);
+		if (ack[parent] >= 0)
+			close(ack[parent]);
+	}
+	h->cpu = -1;
+	return fd;
+}
+
+int scx_hotplug_request(struct scx_hotplug *h, bool online)
+{
+	char c = online ? '1' : '0';
+
+	if (h->cmd < 0)
+		return -EINVAL;
+	if (h->pending)
+		return -EBUSY;
+	if (write(h->cmd, &c, 1) != 1)
+		return -errno ?: -EPIPE;
+	h->pending = true;
+	return 0;
+}
+
+int scx_hotplug_fd(const struct scx_hotplug *h)
+{
+	return h->ack;
+}
+
+int scx_hotplug_done(struct scx_hotplug *h, struct scx_hotplug_op *op)
+{
+	struct pollfd pfd = { .fd = h->ack, .events = POLLIN };
+	ssize_t n;
+
+	if (!h->pending)
+		return -EINVAL;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	n = read(h->ack, op, sizeof(*op));
+	if (n != sizeof(*op))
+		return n < 0 ? -errno : -EPIPE;	/* the helper is gone */
+	h->pending = false;
+	if (!op->err)
+		h->offline = !op->online;
+	return 1;
+}
+
+int scx_hotplug_wait(struct scx_hotplug *h, uint64_t deadline, struct scx_hotplug_op *op)
+{
+	struct pollfd pfd = { .fd = h->ack, .events = POLLIN };
+	int ret;
+
+	for (;;) {
+		ret = scx_hotplug_done(h, op);
+		if (ret || scx_now_ns() >= deadline)
+			return ret;
+		poll(&pfd, 1, scx_ms_until(deadline));
+	}
+}
+
+int scx_hotplug_close(struct scx_hotplug *h, unsigned int ms)
+{
+	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
+	struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
+	struct scx_hotplug_op op;
+	int ret = 0;
+	siginfo_t si;
+
+	if (h->helper <= 0)
+		goto out;
+	/* What is pending ends first, then EOF: the helper restores and exits. */
+	if (h->pending && scx_hotplug_wait(h, deadline, &op) == 1 && op.err)
+		ret = op.err;
+	close(h->cmd);
+	h->cmd = -1;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (!waitid(P_PID, h->helper, &si, WEXITED | WNOHANG) && si.si_pid) {
+			if (si.si_code != CLD_EXITED || si.si_status)
+				ret = ret ?: -EIO;
+			break;
+		}
+		if (scx_now_ns() >= deadline) {
+			/* Still writing (D state): it restores on its own, then exits. */
+			ret = -ETIMEDOUT;
+			break;
+		}
+		poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? scx_ms_until(deadline) : 10);
+	}
+	if (ret != -ETIMEDOUT && h->offline && cpu_online(h->dir, h->cpu) == 1)
+		h->offline = false;
+out:
+	if (h->cmd >= 0)
+		close(h->cmd);
+	if (h->ack >= 0)
+		close(h->ack);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	scx_hotplug_init(h);
+	return ret;
+}
