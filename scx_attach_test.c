@@ -13,6 +13,7 @@
  * Needs root and a kernel with CONFIG_SCHED_CLASS_EXT=y (see ./config).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/hotplug.h"
 #include "lib/manifest.h"
 #include "lib/proc.h"
 #include "lib/reaper.h"
@@ -61,6 +63,8 @@ FIXTURE(scx) {
 	char *argv[SCX_ARGS_MAX + 2];
 	char cmdline[512];
 	const char *ops;
+	char sysctl[PATH_MAX];	/* set for the test, restored by teardown */
+	char sysctl_old[64];
 	bool started;
 	bool skip;
 };
@@ -76,6 +80,10 @@ FIXTURE_VARIANT(scx) {
 	bool load;		/* run the built-in load while it holds */
 	bool tree;		/* one of the tree's tools/sched_ext schedulers */
 	const struct scx_mentry *entry;	/* a manifest line */
+	unsigned int stress_s;	/* hold under the stress load this long */
+	bool hotplug;		/* offline and online a CPU while it holds */
+	const char *splat;	/* the kernel splat it must cause (splat.h key) */
+	const char *sysctl;	/* "name=value" under /proc/sys, set for the test */
 };
 
 FIXTURE_VARIANT_ADD(scx, user) {
@@ -125,6 +133,37 @@ FIXTURE_VARIANT_ADD(scx, fault_daemonize) {
 FIXTURE_VARIANT_ADD(scx, fault_stall) {
 	.prog = "scx_fault", .args = "--fault=stall", .ops = "fault",
 	.expect = SCX_V_EJECTED, .reason = "stall", .hold_ms = 15000, .load = true,
+};
+
+/* The wrong scheduler: attached, but not under the expected name. */
+FIXTURE_VARIANT_ADD(scx, fault_wrong_name) {
+	.prog = "scx_fault", .args = "--ops-name=other_1.0", .ops = "fault",
+	.expect = SCX_V_WRONG_OPS,
+};
+
+/* Starves tasks 10 s at a time, under the watchdog's 30 s: the stress catches it. */
+FIXTURE_VARIANT_ADD(scx, fault_starve) {
+	.prog = "scx_fault", .args = "--fault=starve --stall-comm=scx_stress --delay-ms=10000",
+	.ops = "fault", .expect = SCX_V_STARVED, .stress_s = 20,
+};
+
+/* CPU hotplug: the kernel asks for a restart; the loader comes back ... */
+FIXTURE_VARIANT_ADD(scx, fault_hotplug) {
+	.prog = "scx_fault", .args = "--fault=none", .ops = "fault",
+	.expect = SCX_V_ATTACHED, .hotplug = true,
+};
+
+/* ... or, here, exits: a failure naming the kernel's request. */
+FIXTURE_VARIANT_ADD(scx, fault_hotplug_no_restart) {
+	.prog = "scx_fault", .args = "--no-restart", .ops = "fault",
+	.expect = SCX_V_DIED_AFTER, .hotplug = true,
+};
+
+/* A thread of its own in D state: the hung-task splat must be caught. */
+FIXTURE_VARIANT_ADD(scx, fault_hung_task) {
+	.prog = "scx_fault", .args = "--fault=hung-task", .ops = "fault",
+	.expect = SCX_V_ATTACHED, .hold_ms = 8000, .splat = "hung_task",
+	.sysctl = "kernel/hung_task_timeout_secs=2",
 };
 
 /*
@@ -228,6 +267,47 @@ static void describe_cmdline(FIXTURE_DATA(scx) *self)
 				i ? " " : "", self->argv[i]);
 }
 
+/*
+ * Set /proc/sys/@nv ("name=value") for the test, keeping the old value in
+ * the fixture for teardown.  0 or -errno.
+ */
+static int sysctl_set(FIXTURE_DATA(scx) *self, const char *nv)
+{
+	const char *eq = strchr(nv, '=');
+	ssize_t n;
+	int fd;
+
+	snprintf(self->sysctl, sizeof(self->sysctl), "/proc/sys/%.*s", (int)(eq - nv), nv);
+	fd = open(self->sysctl, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, self->sysctl_old, sizeof(self->sysctl_old) - 1);
+	self->sysctl_old[n > 0 ? n : 0] = '\0';
+	self->sysctl_old[strcspn(self->sysctl_old, "\n")] = '\0';
+	if (n <= 0 || pwrite(fd, eq + 1, strlen(eq + 1), 0) < 0) {
+		n = -errno ?: -EIO;
+		close(fd);
+		self->sysctl[0] = '\0';
+		return n;
+	}
+	close(fd);
+	return 0;
+}
+
+static void sysctl_restore(FIXTURE_DATA(scx) *self)
+{
+	int fd;
+
+	if (!self->sysctl[0])
+		return;
+	fd = open(self->sysctl, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, self->sysctl_old, strlen(self->sysctl_old)) < 0)
+		ksft_print_msg("could not restore %s to %s\n", self->sysctl, self->sysctl_old);
+	if (fd >= 0)
+		close(fd);
+	self->sysctl[0] = '\0';
+}
+
 /* A manifest line's own windows over the run's. */
 static void apply_entry(struct scx_cfg *cfg, const struct scx_mentry *e)
 {
@@ -254,9 +334,11 @@ FIXTURE_SETUP(scx)
 {
 	const char *args = variant->args, *args_file = NULL;
 	char err[SCX_ERR_LEN] = "";
+	const char *skip = NULL;
 	int ret;
 
 	self->skip = false;
+	self->sysctl[0] = '\0';
 	self->started = false;
 	/* What an earlier, killed test left; and die with the suite. */
 	ret = scx_suite_sweep();
@@ -274,6 +356,10 @@ FIXTURE_SETUP(scx)
 		self->cfg.hold_ms = scx_max(variant->hold_ms, self->cfg.hold_ms);
 	if (variant->load)
 		self->cfg.load = true;
+	if (variant->stress_s)
+		self->cfg.stress_ms = variant->stress_s * 1000;
+	if (variant->hotplug)
+		self->cfg.hotplug = true;
 	self->ops = variant->ops;
 	self->cfg.splat_allow = &splat_allow;
 
@@ -315,9 +401,18 @@ FIXTURE_SETUP(scx)
 		ksft_print_msg("the windows add up to %u s at worst, over the %d s test timeout (settings): a slow verdict may end as a harness timeout\n",
 			       scx_cfg_worst_ms(&self->cfg) / 1000, SCX_TIMEOUT_S);
 
+	if (self->cfg.hotplug && scx_hotplug_pick(SCX_CPU_SYSFS, &skip) < 0) {
+		self->skip = true;
+		SKIP(return, "%s", skip);
+	}
+
 	ret = build_argv(_metadata, self, args, args_file && *args_file ? args_file : NULL);
 	ASSERT_EQ(0, ret);
 	describe_cmdline(self);
+	/* Last: a failed setup has no teardown to restore it. */
+	if (variant->sysctl)
+		ASSERT_EQ(0, sysctl_set(self, variant->sysctl))
+			TH_LOG("cannot set /proc/sys/%s (root?)", variant->sysctl);
 }
 
 /*
@@ -326,16 +421,22 @@ FIXTURE_SETUP(scx)
  * the KTAP line holds, so a second one says so.
  */
 static void check_splats(struct __test_metadata *const _metadata, const struct scx_child *c,
-			 const struct scx_result *r)
+			 const struct scx_result *r, const char *want)
 {
 	char more[64];
 
-	if (c->pid <= 0 || !r->splat.count)
+	if (c->pid <= 0 || (!r->splat.count && !want))
 		return;
 	scx_splat_print(stdout, &r->splat);
 	snprintf(more, sizeof(more), "splats=%u splat=%s", r->splat.count,
-		 scx_splat_kind_key(r->splat.kind));
+		 r->splat.count ? scx_splat_kind_key(r->splat.kind) : "none");
 	scx_report_result(stdout, r, more);
+	/* A fixture made to cause one must cause that one. */
+	if (want) {
+		EXPECT_LT(0, r->splat.count) TH_LOG("no %s splat in the kernel log", want);
+		EXPECT_STREQ(want, scx_splat_kind_key(r->splat.kind));
+		return;
+	}
 	EXPECT_EQ(0, r->splat.count);
 }
 
@@ -344,7 +445,8 @@ static void check_splats(struct __test_metadata *const _metadata, const struct s
  * Said with ksft_print_msg(), not TH_LOG(): after a failed ASSERT in the
  * body the harness runs the next EXPECT's log even if it holds.
  */
-static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx) *self)
+static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx) *self,
+		      const char *want_splat)
 {
 	char detail[SCX_ERR_LEN];
 	siginfo_t si = { 0 };
@@ -354,7 +456,7 @@ static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx)
 	if (ret)
 		ksft_print_msg("cleanup: %s\n", detail);
 	EXPECT_EQ(0, ret);
-	check_splats(_metadata, &self->child, &self->res);
+	check_splats(_metadata, &self->child, &self->res, want_splat);
 	/* Nothing it started may outlive the cycle. */
 	ret = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ? errno : 0;
 	if (!ret)
@@ -369,7 +471,8 @@ static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx)
 FIXTURE_TEARDOWN(scx)
 {
 	if (!self->skip && self->started)
-		end_cycle(_metadata, self);
+		end_cycle(_metadata, self, variant->splat);
+	sysctl_restore(self);
 }
 
 /*
@@ -437,7 +540,7 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TIMEOUT_S)
 		if (r->verdict != expect || cycle == n)
 			break;
 		/* Each cycle ends clean, and the harness does not grow. */
-		end_cycle(_metadata, self);
+		end_cycle(_metadata, self, variant->splat);
 		self->started = false;
 		ASSERT_EQ(fds, scx_proc_fd_count())
 			TH_LOG("cycle %u of %u: the test's open fds grew", cycle, n);
@@ -525,8 +628,8 @@ FIXTURE_TEARDOWN(scx_switch)
 	/* B first: A's finish waits for sched_ext to be free. */
 	EXPECT_EQ(0, scx_finish(&self->cfg, &self->b, &self->rb, detail, sizeof(detail)));
 	EXPECT_EQ(0, scx_finish(&self->cfg, &self->a, &self->ra, detail, sizeof(detail)));
-	check_splats(_metadata, &self->a, &self->ra);
-	check_splats(_metadata, &self->b, &self->rb);
+	check_splats(_metadata, &self->a, &self->ra, NULL);
+	check_splats(_metadata, &self->b, &self->rb, NULL);
 	scx_child_release(&self->a, false);
 	scx_child_release(&self->b, false);
 }

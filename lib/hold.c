@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * scx_attach: the hold window.  The scheduler attached; it must stay so,
- * under load when asked, for the whole window.
+ * under load (or the stress load) when asked, through CPU hotplug when
+ * asked, for the whole window.
  *
  * The kernel may unregister a scheduler and ask its loader to restart
  * (SCX_ECODE_ACT_RESTART, logged as "unregistered from the main kernel";
@@ -16,6 +17,27 @@
 #include "load.h"
 #include "watcher.h"
 
+/*
+ * After a hotplug write returns, a scheduler the kernel exits is already
+ * on its way out; if it is still attached this long after, it handled the
+ * CPU change itself (cpu_online/cpu_offline).
+ */
+#define HOTPLUG_SETTLE_NS	(1000 * NSEC_PER_MSEC)
+
+/* The hold's CPU hotplug: offline, then online once it is back. */
+enum hp_step { HP_NONE, HP_OFFLINING, HP_OFFLINE, HP_ONLINING, HP_ONLINE, HP_DONE };
+
+struct holder {
+	struct watcher *w;
+	uint64_t deadline;
+	struct scx_load load;
+	bool loaded;
+	struct scx_stress stress;
+	struct scx_hotplug hp;
+	enum hp_step hp_step;
+	uint64_t hp_since;	/* the last write's completion */
+	int hp_restarts;	/* restarts before it */
+};
 
 /* The kernel asked for a restart and the process went away instead. */
 static void gone_instead(struct watcher *w, enum scx_wake by)
@@ -77,42 +99,179 @@ static bool survive_detach(struct watcher *w, enum scx_wake by)
 	return false;
 }
 
-int scx_w_hold(struct watcher *w)
+static bool hotplug_busy(const struct holder *h)
 {
-	const struct scx_cfg *cfg = w->cfg;
-	uint64_t deadline = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
-	struct scx_result *r = w->r;
-	struct scx_load load;
-	bool loaded = false;
-	enum scx_wake wake;
+	return h->hp_step != HP_NONE && h->hp_step != HP_DONE;
+}
+
+/* A hotplug write finished: keep it for the report. */
+static void hotplug_record(struct holder *h, const struct scx_hotplug_op *op)
+{
+	struct scx_result *r = h->w->r;
+
+	if (r->nr_hotplug < (int)ARRAY_SIZE(r->hotplug))
+		r->hotplug[r->nr_hotplug++] = *op;
+	h->hp_since = op->t_done;
+	h->hp_restarts = r->restarts;
+	if (op->err) {
+		snprintf(r->note, sizeof(r->note), "CPU hotplug: cpu%d could not go %s: %s",
+			 op->cpu, op->online ? "online" : "offline", strerror(-op->err));
+		h->hp_step = HP_DONE;
+	}
+}
+
+/*
+ * One step of offline -> back attached -> online -> back attached.  The
+ * hold runs its full window after the last step.
+ */
+static void hotplug_step(struct holder *h)
+{
+	const struct scx_cfg *cfg = h->w->cfg;
+	struct scx_hotplug_op op;
+	bool back;
+
+	if ((h->hp_step == HP_OFFLINING || h->hp_step == HP_ONLINING) &&
+	    scx_hotplug_done(&h->hp, &op) == 1) {
+		h->hp_step++;
+		hotplug_record(h, &op);
+	}
+	if (h->hp_step != HP_OFFLINE && h->hp_step != HP_ONLINE)
+		return;
+	/* Attached here: restarted, or it handled the CPU change itself. */
+	back = h->w->r->restarts > h->hp_restarts || scx_now_ns() >= h->hp_since + HOTPLUG_SETTLE_NS;
+	if (!back)
+		return;
+	if (h->hp_step == HP_OFFLINE) {
+		if (!scx_hotplug_request(&h->hp, true))
+			h->hp_step = HP_ONLINING;
+		return;
+	}
+	h->hp_step = HP_DONE;
+	h->deadline = scx_max(h->deadline, scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC);
+}
+
+/* Start what the hold runs next to the scheduler.  -errno: the test bed failed. */
+static int hold_start(struct holder *h)
+{
+	const struct scx_cfg *cfg = h->w->cfg;
+	struct scx_result *r = h->w->r;
+	const char *skip = NULL;
+	char err[256];
 	int ret;
 
-	if (cfg->load) {
-		ret = scx_load_start(&load, cfg->hold_ms + cfg->grace_ms);
+	scx_hotplug_init(&h->hp);
+	if (cfg->stress_ms) {
+		struct scx_stress_opts o = {
+			.ms = cfg->stress_ms,
+			.max_gap_ms = scx_stress_default_gap_ms(cfg->emulated),
+		};
+
+		ret = scx_stress_start(&h->stress, &o, err, sizeof(err));
+		if (ret) {
+			snprintf(r->detail, sizeof(r->detail), "the stress load: %.200s", err);
+			return ret;
+		}
+		r->stressed = true;
+		h->w->wt.aux[0] = scx_stress_fd(&h->stress);
+	} else if (cfg->load) {
+		ret = scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms);
 		if (ret) {
 			snprintf(r->detail, sizeof(r->detail),
 				 "the hold-window load could not be started: %s", strerror(-ret));
 			return ret;
 		}
-		loaded = true;
+		h->loaded = true;
 	}
-	while (scx_now_ns() < deadline) {
-		w->wt.uev.remove = false;
-		wake = scx_w_wait(w, deadline);
-		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
-		if (!scx_child_poll(w->c) && !w->wt.uev.remove &&
-		    scx_snap_attached(&r->last, &r->before, w->expect_ops))
-			continue;
-		if (!survive_detach(w, wake))
-			break;
+	if (cfg->hotplug) {
+		ret = scx_hotplug_open(&h->hp, SCX_CPU_SYSFS, &skip);
+		if (ret) {
+			snprintf(r->note, sizeof(r->note), "CPU hotplug: %s",
+				 skip ?: strerror(-ret));
+		} else if (!scx_hotplug_request(&h->hp, false)) {
+			h->hp_step = HP_OFFLINING;
+			h->w->wt.aux[1] = scx_hotplug_fd(&h->hp);
+		}
 	}
-	if (loaded && scx_load_stop(&load, cfg->grace_ms) && r->verdict == SCX_V_ATTACHED) {
+	return 0;
+}
+
+/* Stop it all; what the stress saw can still turn the verdict. */
+static void hold_stop(struct holder *h)
+{
+	const struct scx_cfg *cfg = h->w->cfg;
+	struct scx_result *r = h->w->r;
+	char line[SCX_REASON_LEN];
+	int ret;
+
+	h->w->wt.aux[0] = h->w->wt.aux[1] = -1;
+	ret = scx_hotplug_close(&h->hp, cfg->grace_ms);
+	if (ret && !r->note[0])
+		snprintf(r->note, sizeof(r->note), "CPU hotplug: putting the CPU back online: %s",
+			 strerror(-ret));
+	if (r->stressed) {
+		/*
+		 * Under a starving scheduler a killed worker may not run to
+		 * die: the scheduler's stop frees it, and the reaper kills it.
+		 */
+		scx_stress_stop(&h->stress, cfg->grace_ms, &r->stress);
+		/* The report's last line names the worker that starved. */
+		if (r->verdict == SCX_V_ATTACHED && r->stress.starved) {
+			r->verdict = SCX_V_STARVED;
+			for (ret = 0; scx_stress_line(&r->stress, ret, line, sizeof(line)); ret++)
+				;
+			snprintf(r->detail, sizeof(r->detail), "%s", line);
+		}
+	}
+	if (h->loaded && scx_load_stop(&h->load, cfg->grace_ms) && r->verdict == SCX_V_ATTACHED) {
 		/* The scheduler held, but some load thread never ran again. */
 		r->verdict = SCX_V_EJECTED;
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached and alive, but load threads were not run within %u ms",
 			 cfg->grace_ms);
+	}
+}
+
+int scx_w_hold(struct watcher *w)
+{
+	const struct scx_cfg *cfg = w->cfg;
+	struct holder h = { .w = w };
+	struct scx_result *r = w->r;
+	enum scx_wake wake;
+	uint64_t until;
+	int ret, load = 0;
+
+	h.deadline = scx_now_ns() + scx_max(cfg->hold_ms, cfg->stress_ms) * NSEC_PER_MSEC;
+	ret = hold_start(&h);
+	if (ret)
+		return ret;
+	while (scx_now_ns() < h.deadline || hotplug_busy(&h)) {
+		until = h.deadline;
+		if (r->stressed)
+			until = scx_min(until, scx_stress_next_ns(&h.stress));
+		if (h.hp_step == HP_OFFLINE || h.hp_step == HP_ONLINE)
+			until = scx_min(until, h.hp_since + HOTPLUG_SETTLE_NS);
+		w->wt.uev.remove = false;
+		wake = scx_w_wait(w, until);
+		scx_kmsg_collect(&r->klog);
+		scx_sysfs_read(&w->wt.sys, &r->last);
+		/* 1: a worker starved; -errno: the load itself broke. */
+		load = r->stressed ? scx_stress_check(&h.stress) : 0;
+		if (load)
+			break;
+		if (scx_child_poll(w->c) || w->wt.uev.remove ||
+		    !scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
+			if (!survive_detach(w, wake))
+				break;
+		}
+		if (hotplug_busy(&h))
+			hotplug_step(&h);
+	}
+	hold_stop(&h);
+	if (load < 0) {
+		/* A hold cut short proves nothing: the test bed failed. */
+		snprintf(r->detail, sizeof(r->detail), "the stress load broke: %.200s",
+			 r->stress.detail);
+		return load;
 	}
 	if (r->verdict == SCX_V_ATTACHED && r->restarts)
 		snprintf(r->detail, sizeof(r->detail),

@@ -17,11 +17,33 @@ static const char *const wake_names[SCX_WAKE_NR] = {
 	[SCX_WAKE_INOTIFY] = "inotify",
 	[SCX_WAKE_OUTPUT] = "output",
 	[SCX_WAKE_TIMER] = "timer",
+	[SCX_WAKE_AUX] = "stress/hotplug",
 };
 
 const char *scx_wake_name(enum scx_wake w)
 {
 	return w < SCX_WAKE_NR ? wake_names[w] : "?";
+}
+
+/* What the hold ran next to the scheduler: the stress load, CPU hotplug. */
+static void put_hold(FILE *f, const struct scx_result *r)
+{
+	const struct scx_hotplug_op *op;
+	char line[SCX_REASON_LEN];
+	int i;
+
+	for (i = 0; r->stressed && scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
+		fprintf(f, "# %s\n", line);
+	for (i = 0; i < r->nr_hotplug; i++) {
+		op = &r->hotplug[i];
+		fprintf(f, "# hotplug: cpu%d %s in %.0f ms, %.1f s after the spawn%s%s\n", op->cpu,
+			op->online ? "online" : "offline",
+			(double)(op->t_done - op->t_start) / NSEC_PER_MSEC,
+			(double)(op->t_done - r->t_spawn) / NSEC_PER_SEC, op->err ? ": " : "",
+			op->err ? strerror(-op->err) : "");
+	}
+	if (r->note[0])
+		fprintf(f, "# note: %s\n", r->note);
 }
 
 void scx_report_summary(FILE *f, const struct scx_result *r)
@@ -32,6 +54,7 @@ void scx_report_summary(FILE *f, const struct scx_result *r)
 			scx_wake_name(r->attach_by), (double)r->t_attach / NSEC_PER_SEC,
 			(double)r->cpu_ns / NSEC_PER_SEC, scx_wake_name(r->decided_by),
 			(double)r->t_verdict / NSEC_PER_SEC, r->wakeups);
+	put_hold(f, r);
 	fflush(f);
 }
 
@@ -44,6 +67,11 @@ void scx_report_result(FILE *f, const struct scx_result *r, const char *more)
 		fputc('-', f);
 	if (r->restarts)
 		fprintf(f, " restarts=%d", r->restarts);
+	if (r->stressed)
+		fprintf(f, " stress=%s max_gap_ms=%llu", r->stress.stress_ng ? "stress-ng" : "builtin",
+			(unsigned long long)(scx_stress_max_gap_ns(&r->stress) / NSEC_PER_MSEC));
+	if (r->nr_hotplug)
+		fprintf(f, " hotplug_ops=%d", r->nr_hotplug);
 	fprintf(f, "%s%s\n", more ? " " : "", more ?: "");
 	fflush(f);
 }

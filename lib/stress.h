@@ -158,6 +158,9 @@ int scx_stress_stop(struct scx_stress *s, unsigned int grace_ms, struct scx_stre
 
 const char *scx_stress_kind_name(enum scx_stress_kind k);
 
+/* The longest gap any worker saw, as measured. */
+uint64_t scx_stress_max_gap_ns(const struct scx_stress_result *r);
+
 /*
  * Line @i (from 0) of a report on @r, without "# " or newline: the load,
  * each kind's workers, steps and max gap, the machine stalls, the verdict.

@@ -195,6 +195,16 @@ static const char *ng_end(int status)
 	return WEXITSTATUS(status) ? "exited with an error" : "exited 0";
 }
 
+uint64_t scx_stress_max_gap_ns(const struct scx_stress_result *r)
+{
+	uint64_t max = 0;
+	int k;
+
+	for (k = 0; k < SCX_SK_NR; k++)
+		max = scx_max(max, r->kind[k].max_gap_ns);
+	return max;
+}
+
 bool scx_stress_line(const struct scx_stress_result *r, int i, char *buf, size_t len)
 {
 	const struct scx_stress_kstat *ks;

@@ -18,6 +18,7 @@ static const char *const verdict_names[SCX_V_NR] = {
 	[SCX_V_EJECTED] = "ejected after attach",
 	[SCX_V_DIED_AFTER] = "died after attach",
 	[SCX_V_WRONG_OPS] = "attached under another name",
+	[SCX_V_STARVED] = "starved a task under stress",
 };
 
 /* The same, as keys for machines: no spaces, never renamed. */
@@ -32,6 +33,7 @@ static const char *const verdict_keys[SCX_V_NR] = {
 	[SCX_V_EJECTED] = "ejected",
 	[SCX_V_DIED_AFTER] = "died_after_attach",
 	[SCX_V_WRONG_OPS] = "wrong_ops",
+	[SCX_V_STARVED] = "starved",
 };
 
 static const char *const verdict_hints[SCX_V_NR] = {
@@ -66,6 +68,10 @@ static const char *const verdict_hints[SCX_V_NR] = {
 	[SCX_V_WRONG_OPS] =
 		"sched_ext enabled a scheduler with another ops name than expected while this one "
 		"ran: the wrong binary or arguments, or --ops does not match what it registers",
+	[SCX_V_STARVED] =
+		"it stayed attached, but left a runnable task waiting longer than the max gap "
+		"(without tripping the kernel's watchdog): look at how it dispatches the kind of "
+		"task named above (forking, migrating, niced, moving between cgroups)",
 };
 
 const char *scx_verdict_name(enum scx_verdict v)

@@ -17,6 +17,7 @@ enum scx_verdict {
 	SCX_V_EJECTED,		/* attached, then the kernel disabled it */
 	SCX_V_DIED_AFTER,	/* attached, then the process died */
 	SCX_V_WRONG_OPS,	/* enabled after the spawn under another name */
+	SCX_V_STARVED,		/* attached, but a stress worker made no progress */
 	SCX_V_NR,
 };
 

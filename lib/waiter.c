@@ -29,6 +29,7 @@ int scx_waiter_open(struct scx_waiter *w, const struct scx_cfg *cfg, struct scx_
 	w->cfg = cfg;
 	w->c = c;
 	w->uev_fd = w->ino_fd = -1;
+	w->aux[0] = w->aux[1] = -1;
 	ret = scx_sysfs_open(&w->sys, cfg->sysfs);
 	if (ret)
 		return ret;
@@ -58,11 +59,11 @@ void scx_waiter_close(struct scx_waiter *w)
 
 enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 {
-	int n = 0, i_pid = -1, i_out = -1, i_uev = -1, i_ino = -1;
+	int n = 0, i_pid = -1, i_out = -1, i_uev = -1, i_ino = -1, i_aux = -1, i;
 	uint64_t cadence = w->cfg->poll_ms;
 	enum scx_wake wake = SCX_WAKE_TIMER;
 	struct scx_child *c = w->c;
-	struct pollfd pfd[4];
+	struct pollfd pfd[6];
 	struct timespec ts;
 
 	if (c && !c->exited) {
@@ -85,6 +86,12 @@ enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 		i_ino = n;
 		pfd[n++] = (struct pollfd){ .fd = w->ino_fd, .events = POLLIN };
 	}
+	for (i = 0; i < 2; i++) {
+		if (w->aux[i] < 0)
+			continue;
+		i_aux = i_aux < 0 ? n : i_aux;
+		pfd[n++] = (struct pollfd){ .fd = w->aux[i], .events = POLLIN };
+	}
 
 	/* ppoll(): a verdict due at the gate deadline should not round up. */
 	ts = scx_ts_until(deadline, cadence * NSEC_PER_MSEC);
@@ -100,6 +107,10 @@ enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 		ino_drain(w->ino_fd);
 		wake = SCX_WAKE_INOTIFY;
 	}
+	/* The caller reads its own fds: only say they woke us. */
+	for (i = i_aux; i >= 0 && i < n; i++)
+		if (pfd[i].revents)
+			wake = SCX_WAKE_AUX;
 	if (i_pid >= 0 && pfd[i_pid].revents)
 		wake = SCX_WAKE_PIDFD;
 	if (i_uev >= 0 && pfd[i_uev].revents && scx_uevent_drain(w->uev_fd, &w->uev))

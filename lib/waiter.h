@@ -25,6 +25,7 @@ enum scx_wake {
 	SCX_WAKE_INOTIFY,	/* a hint; kernfs is mostly silent */
 	SCX_WAKE_OUTPUT,	/* the scheduler printed something */
 	SCX_WAKE_TIMER,		/* fallback cadence or a deadline */
+	SCX_WAKE_AUX,		/* a caller's own fd: the stress load, CPU hotplug */
 	SCX_WAKE_NR,
 };
 
@@ -35,6 +36,7 @@ struct scx_waiter {
 	int uev_fd;			/* -1: no uevents (disabled, or no netlink) */
 	int ino_fd;
 	struct scx_uevent_seen uev;	/* root events since the caller's last reset */
+	int aux[2];			/* the caller's fds to poll too, -1: none */
 };
 
 /* -errno (-ENOENT: no sched_ext) if the sysfs root cannot be opened. */

@@ -221,6 +221,7 @@ static bool phase_spawn(struct watcher *w, const char *bin, char *const argv[])
 
 	r->kmsg = !scx_kmsg_open(&r->klog, w->cfg->kmsg);
 	ret = scx_spawn(w->c, w->cfg, bin, argv, r->detail, sizeof(r->detail));
+	r->t_spawn = w->c->t_spawn;
 	if (!ret)
 		return true;
 	r->verdict = SCX_V_SPAWN_FAILED;

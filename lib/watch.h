@@ -6,9 +6,11 @@
 #define __SCX_ATTACH_WATCH_H
 
 #include "config.h"
+#include "hotplug.h"
 #include "kmsg.h"
 #include "spawn.h"
 #include "splat.h"
+#include "stress.h"
 #include "sysfs.h"
 #include "verdict.h"
 #include "waiter.h"
@@ -24,6 +26,7 @@ struct scx_result {
 	struct scx_snap last;		/* sysfs at the verdict */
 	char reason[SCX_REASON_LEN];	/* the kernel's disable reason, if any */
 	bool kernel_error;		/* that reason is an error, not an unregistration */
+	uint64_t t_spawn;		/* CLOCK_MONOTONIC ns of the spawn */
 	uint64_t t_attach;		/* ns after spawn; 0: never attached */
 	uint64_t t_verdict;		/* ns after spawn */
 	uint64_t cpu_ns;		/* scheduler CPU time when the attach was seen */
@@ -36,6 +39,11 @@ struct scx_result {
 	bool kmsg;			/* the kernel log was readable */
 	struct scx_kmsg klog;		/* sched_ext lines since the spawn */
 	struct scx_splat splat;		/* kernel splats since the spawn */
+	bool stressed;			/* the hold ran under the stress load */
+	struct scx_stress_result stress;
+	int nr_hotplug;			/* CPU hotplug writes done in the hold */
+	struct scx_hotplug_op hotplug[2];	/* offline, online */
+	char note[SCX_REASON_LEN];	/* what the test bed could not do, if anything */
 };
 
 /*

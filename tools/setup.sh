@@ -19,8 +19,9 @@ packages=(
 	# build: lib/, the test, the fixture schedulers and the tree's libbpf/bpftool
 	make gcc libc6-dev clang-22 libelf-dev zlib1g-dev
 	python3 rsync
-	# VM runner: qemu under TCG, a busybox initramfs
-	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file
+	# VM runner: qemu under TCG, a busybox initramfs; stress-ng for the
+	# stress hold (the guest gets the host's)
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file stress-ng
 	# TAP consumers
 	perl
 	# tools/check-ecosystem.sh: kconfig (merge_config.sh), DEBUG_INFO_BTF
