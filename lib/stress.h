@@ -158,7 +158,7 @@ int scx_stress_stop(struct scx_stress *s, unsigned int grace_ms, struct scx_stre
 
 const char *scx_stress_kind_name(enum scx_stress_kind k);
 
-/* The longest gap any worker saw, as measured. */
+/* The longest gap any worker saw, as measured, an open one included. */
 uint64_t scx_stress_max_gap_ns(const struct scx_stress_result *r);
 
 /*

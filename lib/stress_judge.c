@@ -202,7 +202,8 @@ uint64_t scx_stress_max_gap_ns(const struct scx_stress_result *r)
 
 	for (k = 0; k < SCX_SK_NR; k++)
 		max = scx_max(max, r->kind[k].max_gap_ns);
-	return max;
+	/* A gap still open when judged never ended in a step. */
+	return r->starved ? scx_max(max, r->starved_raw_ns) : max;
 }
 
 bool scx_stress_line(const struct scx_stress_result *r, int i, char *buf, size_t len)

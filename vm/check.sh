@@ -2,19 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The suite on real kernels, as `make vm-check` and CI run it:
-#   1. Debian's sched_ext kernel: every fixture variant, with the kernel
-#      tree's scx_simple as the user's scheduler; its KTAP must parse.
-#   2. The same kernel, scx_qmap as the user's scheduler.
-#   3. Debian trixie's 6.12 kernel (no sched_ext): the suite must SKIP,
-#      exit 4, with its constant reason.
-#   4. The VM runner's own checks (boot failures, panics, libraries).
+#   1. The scheduler x kernel matrix (vm/matrix.sh): Debian's trixie-backports
+#      (7.3) and sid (7.2) sched_ext kernels, each with the schedulers of its
+#      own linux-source, plus the fixtures and docs/ci/sample.manifest, and
+#      trixie's 6.12 (no sched_ext: every test SKIPs); one boot per kernel.
+#      Every result must be as expected, every KTAP must parse.
+#   2. Liveness on the first sched_ext kernel: a 30 s stress hold of every
+#      tree scheduler, none starved or ejected.
+#   3. The user's scheduler (--sched, scx_simple) 20 times over (--repeat):
+#      every cycle passes, the test's fds and children do not grow.
+#   4. The VM runner's own checks (boot failures, panics, libraries, the
+#      guest a scheduler expects).
 #
 #   vm/check.sh SUITE_DIR [run-vm.sh options]
 #
-# Prints KTAP (the Linux tree's kselftest/ktap_helpers.sh); exits nonzero
-# if any step fails.  The suites' own KTAP is
-# shown as indented diagnostics and kept whole in $SCX_ATTACH_ARTIFACTS if
-# that is set.
+# Prints KTAP (the Linux tree's kselftest/ktap_helpers.sh); exits nonzero if
+# any step fails.  The runs' own output is shown as "# | " diagnostics and
+# kept whole in $SCX_ATTACH_ARTIFACTS if that is set.  VM_CHECK_STRESS_S
+# (30) sets the stress hold.
 
 set -uo pipefail
 
@@ -28,9 +33,15 @@ ktap=$(ktap_helpers) || exit 1
 . "$ktap"
 work=$(mktemp -d "${TMPDIR:-/tmp}/scx-vmcheck.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+stress_s=${VM_CHECK_STRESS_S:-30}
 
 ok() { ktap_test_pass "$1"; }
-not_ok() { ktap_test_fail "$1"; echo "# $2"; }
+not_ok() { echo "# $2"; ktap_test_fail "$1"; }
+
+keep() {
+	[ -n "${SCX_ATTACH_ARTIFACTS:-}" ] || return 0
+	mkdir -p "$SCX_ATTACH_ARTIFACTS" && cp -r "$@" "$SCX_ATTACH_ARTIFACTS/"
+}
 
 # run NAME [run-vm.sh args...]: boot, keep stdout as NAME.tap, stderr as NAME.err
 run() {
@@ -41,53 +52,68 @@ run() {
 	rc=$?
 	sed 's/^/# | /' "$work/$name.tap"
 	grep '^vm: ' "$work/$name.err" | sed 's/^/# /'
-	if [ -n "${SCX_ATTACH_ARTIFACTS:-}" ]; then
-		mkdir -p "$SCX_ATTACH_ARTIFACTS"
-		cp "$work/$name.tap" "$work/$name.err" "$SCX_ATTACH_ARTIFACTS/"
-	fi
+	keep "$work/$name.tap" "$work/$name.err"
 }
 
 # The KTAP must parse with no errors, and its counts must match.
 parses() {
-	prove --exec cat "$work/$1.tap" >"$work/$1.prove" 2>&1
+	prove --exec cat "$1" >"$1.prove" 2>&1
 }
 
 ktap_print_header
 ktap_set_plan 4
 
-name="sched_ext kernel: fixture verdicts and scx_simple as the user's scheduler"
-run sched_ext "$@" -- --sched ./scx_simple --ops simple
+name="matrix: trixie-backports, sid and trixie; tree schedulers, fixtures, sample manifest"
+out=$work/matrix
+"$here/matrix.sh" --suite-dir "$suite" --out "$out" \
+	--manifest "$top/docs/ci/sample.manifest" "$@" >"$work/matrix.log" 2>&1
+rc=$?
+sed 's/^/# | /' "$out/matrix.txt" 2>/dev/null
+grep -E '^vm: [a-z-]+:' "$work/matrix.log" | sed 's/^/# /'
+keep "$out"
+bad=
+for t in "$out"/*.tap; do
+	[ -f "$t" ] || continue
+	parses "$t" || bad="$bad $(basename "$t"): $(tail -n1 "$t.prove")"
+done
 if [ "$rc" != 0 ]; then
-	not_ok "$name" "suite exited $rc (see the output above)"
-elif ! grep -q '^vm: kernel ' "$work/sched_ext.err"; then
-	not_ok "$name" "no kernel version line"
-elif ! parses sched_ext; then
-	not_ok "$name" "prove: $(tail -n1 "$work/sched_ext.prove")"
-elif grep -q '^ok .*# SKIP' "$work/sched_ext.tap"; then
-	not_ok "$name" "a variant was skipped: every fixture must run on the real kernel"
+	not_ok "$name" "vm/matrix.sh exited $rc: $(tail -n 5 "$work/matrix.log" | tr '\n' ' ')"
+elif [ ! -s "$out/matrix.json" ] || [ ! -s "$out/matrix.md" ]; then
+	not_ok "$name" "no JSON or Markdown table"
+elif [ -n "$bad" ]; then
+	not_ok "$name" "KTAP that does not parse:$bad"
+elif ! grep -q '^1\.\.0 # SKIP kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)$' \
+	"$out/trixie.tap"; then
+	not_ok "$name" "trixie's 6.12: no constant SKIP line"
+elif grep -q '^ok .*# SKIP' "$out/trixie-backports.tap" "$out/sid.tap"; then
+	not_ok "$name" "a test SKIPped on a sched_ext kernel: $(grep -h '^ok .*# SKIP' \
+		"$out/trixie-backports.tap" "$out/sid.tap" | head -n 3 | tr '\n' ' ')"
 else
 	ok "$name"
 fi
 
-name="sched_ext kernel: scx_qmap as the user's scheduler"
-run qmap "$@" -- --sched ./scx_qmap --ops qmap --only-user
+name="liveness: a ${stress_s} s stress hold of every tree scheduler, none starved"
+run stress "$@" -- --stress "$stress_s" --only tree
+tree_n=$(grep -c . "$suite/scx_tree.list" 2>/dev/null || echo 0)
 if [ "$rc" != 0 ]; then
 	not_ok "$name" "suite exited $rc"
-elif ! parses qmap; then
-	not_ok "$name" "prove: $(tail -n1 "$work/qmap.prove")"
-elif ! grep -q '^ok 1 scx.user.verdict$' "$work/qmap.tap"; then
-	not_ok "$name" "scx.user.verdict did not pass"
+elif ! parses "$work/stress.tap"; then
+	not_ok "$name" "prove: $(tail -n1 "$work/stress.tap.prove")"
+elif [ "$(grep -c '^# result: verdict=attached .*stress=' "$work/stress.tap")" != "$tree_n" ]; then
+	not_ok "$name" "not all $tree_n tree schedulers held under the stress load"
 else
 	ok "$name"
 fi
 
-name="kernel without sched_ext: SKIP with exit 4"
-run nosched "$@" --kernel trixie
-if [ "$rc" != 4 ]; then
-	not_ok "$name" "exit status $rc, want 4"
-elif ! grep -q '^1\.\.0 # SKIP kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)$' \
-	"$work/nosched.tap"; then
-	not_ok "$name" "no constant SKIP line"
+name="the user's scheduler (--sched scx_simple) 20 times: every cycle passes, nothing grows"
+run repeat "$@" -- --sched ./scx_simple --ops simple --only user --repeat 20
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "suite exited $rc"
+elif ! parses "$work/repeat.tap"; then
+	not_ok "$name" "prove: $(tail -n1 "$work/repeat.tap.prove")"
+elif ! grep -q '^# result: verdict=attached .*cycles=20 ' "$work/repeat.tap" ||
+     ! grep -qx 'ok 1 scx.user.verdict' "$work/repeat.tap"; then
+	not_ok "$name" "scx.user.verdict did not pass 20 cycles"
 else
 	ok "$name"
 fi
