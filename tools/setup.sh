@@ -46,13 +46,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The newest sched_ext kernel Debian has, and its source tree.  Versions
-# are resolved now: the archive moves.
+# The kernels of the default matrix (vm/matrix.sh) and the Linux trees of
+# those with sched_ext: the newest (the build's default tree and vmlinux),
+# sid's, and trixie's 6.12 without sched_ext.  Versions are resolved now:
+# the archive moves.
 "$fetch" update
-tree=$("$fetch" source trixie-backports)
-kernel=$("$fetch" kernel trixie-backports)
-echo "setup.sh: Linux tree $tree"
-echo "setup.sh: sched_ext kernel $kernel"
+for suite in trixie-backports sid; do
+	echo "setup.sh: $suite: Linux tree $("$fetch" source "$suite")"
+	echo "setup.sh: $suite: kernel $("$fetch" kernel "$suite")"
+done
+echo "setup.sh: trixie: kernel $("$fetch" kernel trixie)"
 
 # trixie's virtme-ng is pure Python and installs on Debian 12 with its
 # dependencies from bookworm; only this one .deb comes from trixie.
