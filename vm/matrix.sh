@@ -136,7 +136,7 @@ meta() {
 
 # A kernel's own suite build: its linux-source and its vmlinux.
 build_for() {
-	local id=$1 spec=$2 suite tree dir t0=$SECONDS rc=0
+	local id=$1 spec=$2 suite tree dir b t0=$SECONDS rc=0
 
 	suite=${spec%%/*}
 	dir=$build_dir/$id
@@ -145,6 +145,17 @@ build_for() {
 	tree=$("$top/tools/deb-fetch.sh" source "$suite") || return 1
 	meta "$id" tree "$(basename "$tree")"
 	"$here/kernel.sh" --vmlinux "$dir/vmlinux" "$spec" || return 1
+	# The same tree and kernel as --suite-dir's build (fixtures/build.mk
+	# records them): that build serves.
+	b=$suite_dir/fixtures-build
+	if [ -f "$b/inputs" ] &&
+	   [ "$(realpath -m "$(sed -n 's/^ksrc=//p' "$b/inputs")")" = "$(realpath "$tree")" ] &&
+	   cmp -s "$(sed -n 's/^vmlinux=//p' "$b/inputs")" "$dir/vmlinux"; then
+		msg "$id: $(basename "$tree") and this kernel are what $suite_dir was built with: using it"
+		meta "$id" build_s 0
+		echo "$suite_dir"
+		return 0
+	fi
 	msg "$id: building the suite with $(basename "$tree") (log: $dir/build.log)"
 	make -C "$top" -j"$(nproc)" OUTPUT="$dir" KSRC="$tree" VMLINUX_BTF="$dir/vmlinux" \
 		>"$dir/build.log" 2>&1 || rc=$?
