@@ -32,7 +32,13 @@ include $(SCX_TOP)/tools/ecosystem.mk
 include $(SCX_TOP)/bench/bench.mk
 include $(SCX_TOP)/reliability/reliability.mk
 
-# Everything CI runs, cheapest first.
-check: check-sim check-reliability vm-check check-matrix check-ecosystem bench-smoke
+# Everything CI runs (tools/check.sh: the simulated tests first, then two
+# lanes of guests side by side).
+check:
+	$(SCX_TOP)/tools/check.sh OUTPUT=$(OUTPUT)
 
-.PHONY: check check-sim vm-check matrix check-matrix
+# What more than one lane of check needs, built before the lanes start.
+check-prereqs: all $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched \
+	       $(OUTPUT)/hold_test bench-build
+
+.PHONY: check check-prereqs check-sim vm-check matrix check-matrix
