@@ -22,8 +22,8 @@ packages=(
 	# VM runner: qemu under TCG, a busybox initramfs; stress-ng for the
 	# stress hold (the guest gets the host's)
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file stress-ng
-	# TAP consumers
-	perl
+	# TAP consumers: prove (perl), tappy (python3-tap, as LKFT parses)
+	perl python3-tap
 	# tools/check-ecosystem.sh: kconfig (merge_config.sh), DEBUG_INFO_BTF
 	# (PAHOLE_VERSION), virtme-ng's guest devices
 	flex bison pahole udev

@@ -11,7 +11,9 @@
 #      tree scheduler, none starved or ejected.
 #   3. The user's scheduler (--sched, scx_simple) 20 times over (--repeat):
 #      every cycle passes, the test's fds and children do not grow.
-#   4. The VM runner's own checks (boot failures, panics, libraries, the
+#   4. A kernel splat (a hung task scx_fault causes) fails the test of a
+#      scheduler that stays attached.
+#   5. The VM runner's own checks (boot failures, panics, libraries, the
 #      guest a scheduler expects).
 #
 #   vm/check.sh SUITE_DIR [run-vm.sh options]
@@ -55,13 +57,33 @@ run() {
 	keep "$work/$name.tap" "$work/$name.err"
 }
 
-# The KTAP must parse with no errors, and its counts must match.
+kunit=$(dirname "$ktap")/../../kunit/kunit.py
+
+# The KTAP must parse with no errors, one result per test, for prove
+# (TAP::Parser), kunit.py and tappy (python3-tap, which LKFT's kselftest
+# parser uses).  Debian's python3 has tappy, whatever python3 PATH finds.
 parses() {
-	prove --exec cat "$1" >"$1.prove" 2>&1
+	local f=$1 n
+
+	n=$(grep -Ec '^(not )?ok [0-9]+ ' "$f")
+	prove --exec cat "$f" >"$f.prove" 2>&1 || return 1
+	/usr/bin/python3 - "$f" "$n" >"$f.tappy" 2>&1 <<'EOF' || { cat "$f.tappy" >> "$f.prove"; return 1; }
+import sys
+from tap.parser import Parser
+
+n = sum(1 for line in Parser().parse_file(sys.argv[1]) if line.category == 'test')
+if n != int(sys.argv[2]):
+    sys.exit(f'tappy: {n} results, the file has {sys.argv[2]}')
+EOF
+	# kunit.py calls a whole-binary "1..0 # SKIP" an error: nothing to count.
+	[ -f "$kunit" ] && [ "$n" != 0 ] || return 0
+	python3 "$kunit" parse "$f" >"$f.kunit" 2>&1 || { tail -n 3 "$f.kunit" >> "$f.prove"; return 1; }
+	grep -q "Ran $n tests" "$f.kunit" ||
+		{ echo "kunit.py: $(grep -m1 'Ran ' "$f.kunit"), the file has $n" >> "$f.prove"; return 1; }
 }
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 
 name="matrix: trixie-backports, sid and trixie; tree schedulers, fixtures, sample manifest"
 out=$work/matrix
@@ -114,6 +136,22 @@ elif ! parses "$work/repeat.tap"; then
 elif ! grep -q '^# result: verdict=attached .*cycles=20 ' "$work/repeat.tap" ||
      ! grep -qx 'ok 1 scx.user.verdict' "$work/repeat.tap"; then
 	not_ok "$name" "scx.user.verdict did not pass 20 cycles"
+else
+	ok "$name"
+fi
+
+name="a kernel splat fails the test of a scheduler that stays attached"
+# scx_fault leaves a thread of its own in D state: the hung-task report
+# comes about 4 s in with the kernel's timeout at 2 s.
+run splat "$@" --cmd 'echo 2 > /proc/sys/kernel/hung_task_timeout_secs &&
+	./run_tests.sh --sched ./scx_fault --args --fault=hung-task --ops fault --only user --hold 8000'
+if [ "$rc" != 1 ]; then
+	not_ok "$name" "suite exited $rc, want 1 (a failed test)"
+elif ! parses "$work/splat.tap"; then
+	not_ok "$name" "$(tail -n1 "$work/splat.tap.prove")"
+elif ! grep -qx 'not ok 1 scx.user.verdict' "$work/splat.tap" ||
+     ! grep -q '^# result: verdict=attached .*splat=hung_task' "$work/splat.tap"; then
+	not_ok "$name" "no failed test with verdict=attached and splat=hung_task"
 else
 	ok "$name"
 fi
