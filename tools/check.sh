@@ -65,4 +65,12 @@ for t in "${first[@]}" "${lane1[@]}" "${lane2[@]}"; do
 	[ "$rc" = 0 ] || fail=$((fail + 1))
 	printf '=== %-18s %-7s %5s s\n' "$t" "$([ "$rc" = 0 ] && echo ok || echo FAILED)" "$secs"
 done
+# A CI page often shows only the end of the output: repeat what failed there.
+for t in "${first[@]}" "${lane1[@]}" "${lane2[@]}"; do
+	read -r rc secs < "$work/$t.status" 2>/dev/null || continue
+	[ "$rc" = 0 ] && continue
+	echo "=== $t failed; its failures and last lines:"
+	grep -E '^(not ok|[[:space:]]*not ok|# *(FAIL|verdict|step))' "$work/$t.log" | head -40
+	tail -n 30 "$work/$t.log"
+done
 [ "$fail" = 0 ]
