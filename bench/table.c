@@ -303,6 +303,13 @@ void table_attach(FILE *f, const struct bench *b, const struct run_info *ri,
 	fprintf(f, "ktstr-style: pidfd gate, then root/ops non-empty via inotify + %u ms cadence, deadline %u ms after the gate\n",
 		b->kcfg.cadence_ms, b->kcfg.deadline_ms);
 	main_table(f, d);
+	if (all[W_LIB500])
+		fprintf(f, "%s, p50/p95/max: attach seen - kmsg \"enabled\" %.1f/%.1f/%.1f ms, - uevent %.1f/%.1f/%.1f ms; verdict - max(gate, load) %.1f/%.1f/%.1f ms\n",
+			waiter_name[W_LIB500], d[W_LIB500][M_DET_K].p50, d[W_LIB500][M_DET_K].p95,
+			d[W_LIB500][M_DET_K].max, d[W_LIB500][M_DET_U].p50,
+			d[W_LIB500][M_DET_U].p95, d[W_LIB500][M_DET_U].max,
+			d[W_LIB500][M_EXCESS].p50, d[W_LIB500][M_EXCESS].p95,
+			d[W_LIB500][M_EXCESS].max);
 	wake_table(f, cy, n, d);
 
 	fprintf(f, "\nCPU: CLOCK_THREAD_CPUTIME_ID of the waiting thread around scx_run() (spawn, wait, hold;\n"
