@@ -1,23 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/bench.mk - the attach benchmark (issue 5): lib/'s evented watcher
-# against a seed-faithful baseline, inside the sched_ext VM.  The top
-# Makefile -includes this after lib.mk; SCX_TOP is the repo top, OUTPUT the
-# build directory.
+# bench/bench.mk - the benchmarks, inside the sched_ext VM.  tools/ci.mk
+# includes this; SCX_TOP is the repo top, OUTPUT the build directory.
 #
-#   make bench         K=30 measured cycles per waiter (BENCH_K=N to change)
-#   make bench-smoke   K=3, for CI: fails only on a broken run, never on a number
+#   make bench               attach benchmark: lib/'s watcher against a waiter
+#                            that works the way ktstr's scheduler start does,
+#                            K=30 cycles each (BENCH_K=N); writes its section
+#                            of docs/benchmark.md
+#   make bench-smoke         the same at K=3, for CI: fails only on a broken
+#                            run, never on a number; writes nothing
+#   make bench-matrix        the scheduler x kernel matrix against its lower
+#                            bound and a boot per scheduler; writes its section
+#                            of docs/benchmark.md (20-30 min under TCG)
+#   make bench-matrix-smoke  one scheduler, one sched_ext kernel and one
+#                            without, for CI; writes nothing
 #
 # BENCH_VM_ARGS go to vm/run-vm.sh (e.g. --accel tcg); BENCH_ARGS to
-# attach_bench inside the guest (e.g. -v for one line per cycle).
+# attach_bench inside the guest (e.g. -v for one line per cycle);
+# BENCH_DOC is the file the sections go to (empty: print only).
+# BENCH_MATRIX_* knobs: see bench/matrix-bench.sh --help.
 
 BENCH_K ?= 30
 BENCH_SMOKE_K ?= 3
+BENCH_REJECT ?= 10
 BENCH_VM_ARGS ?=
 BENCH_ARGS ?=
+BENCH_DOC ?= $(SCX_TOP)/docs/benchmark.md
 
-BENCH_SRCS := $(SCX_TOP)/bench/attach_bench.c $(SCX_TOP)/bench/baseline.c
-BENCH_HDRS := $(SCX_TOP)/bench/baseline.h
+BENCH_SRCS := $(addprefix $(SCX_TOP)/bench/,attach_bench.c cycle.c ktstr_start.c reference.c \
+	stats.c table.c)
+BENCH_HDRS := $(addprefix $(SCX_TOP)/bench/,cycle.h ktstr_start.h reference.h stats.h table.h)
 
 $(OUTPUT)/attach_bench: $(BENCH_SRCS) $(BENCH_HDRS) $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)
 	$(call msg,CC,,$@)
@@ -29,11 +41,25 @@ EXTRA_CLEAN += $(OUTPUT)/attach_bench
 bench-build: $(OUTPUT)/attach_bench $(filter %/scx_fault,$(FIXTURE_PROGS))
 
 bench: bench-build
-	$(SCX_TOP)/bench/run.sh --build-dir $(OUTPUT) -k $(BENCH_K) \
+	$(SCX_TOP)/bench/run.sh --build-dir $(OUTPUT) -k $(BENCH_K) --reject $(BENCH_REJECT) \
+		$(if $(BENCH_DOC),--doc $(BENCH_DOC)) \
 		$(if $(BENCH_VM_ARGS),--vm-args "$(BENCH_VM_ARGS)") -- $(BENCH_ARGS)
 
 bench-smoke: bench-build
-	$(SCX_TOP)/bench/run.sh --build-dir $(OUTPUT) -k $(BENCH_SMOKE_K) --smoke \
+	$(SCX_TOP)/bench/run.sh --build-dir $(OUTPUT) -k $(BENCH_SMOKE_K) --reject 1 --smoke \
 		$(if $(BENCH_VM_ARGS),--vm-args "$(BENCH_VM_ARGS)") -- $(BENCH_ARGS)
 
-.PHONY: bench bench-smoke bench-build
+# Next to `make matrix`'s results, sharing its per-kernel builds.
+BENCH_MATRIX_OUT ?= $(OUTPUT)/matrix-results/bench
+BENCH_MATRIX_BUILD ?= $(OUTPUT)/matrix-results/build
+
+bench-matrix: all
+	$(SCX_TOP)/bench/matrix-bench.sh --suite-dir $(OUTPUT) --out $(BENCH_MATRIX_OUT) \
+		--build-dir $(BENCH_MATRIX_BUILD) \
+		$(if $(BENCH_DOC),--doc $(BENCH_DOC))
+
+bench-matrix-smoke: all
+	$(SCX_TOP)/bench/matrix-bench.sh --suite-dir $(OUTPUT) --out $(BENCH_MATRIX_OUT)-smoke \
+		--build-dir $(BENCH_MATRIX_BUILD) --smoke
+
+.PHONY: bench bench-smoke bench-build bench-matrix bench-matrix-smoke

@@ -11,6 +11,13 @@
 #include "waiter.h"
 
 #define PIDLESS_CADENCE_MS	50	/* no pidfd: waitid() is our only news */
+/*
+ * With the uevent socket and the pidfd both live, an attach or a detach
+ * (the uevent) and a death (the pidfd) wake us by themselves: the fallback
+ * is left with what neither reports, a rejected enable whose loader lives
+ * on, and the CPU budget.  Look that many times less often then.
+ */
+#define LIVE_CADENCE_FACTOR	4
 
 static void ino_drain(int fd)
 {
@@ -70,6 +77,8 @@ enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 		if (c->pidfd >= 0) {
 			i_pid = n;
 			pfd[n++] = (struct pollfd){ .fd = c->pidfd, .events = POLLIN };
+			if (w->uev_fd >= 0)
+				cadence *= LIVE_CADENCE_FACTOR;
 		} else {
 			cadence = scx_min(cadence, PIDLESS_CADENCE_MS);
 		}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The seed-faithful baseline waiter (see baseline.h).  Reference only: the
- * benchmark compares lib/'s evented watcher against it.
+ * The waiter that works the way ktstr's scheduler start does (see
+ * ktstr_start.h).  Reference only: the benchmark compares lib/'s evented
+ * watcher against it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,16 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/common.h"
 #include "lib/proc.h"
-#include "baseline.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
+#include "ktstr_start.h"
 
 /* Read a sysfs attribute, trailing whitespace stripped; "" if absent. */
 static void read_file(const char *path, char *buf, size_t len)
@@ -46,7 +40,7 @@ static void read_file(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct bl_result *r)
+int kt_run(const struct kt_cfg *cfg, const char *bin, char *const argv[], struct kt_result *r)
 {
 	char buf[4096] __attribute__((__aligned__(8)));	/* inotify events */
 	char ops_path[512], state_path[512];
@@ -61,11 +55,11 @@ int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct
 	snprintf(ops_path, sizeof(ops_path), "%s/root/ops", cfg->sysfs);
 	snprintf(state_path, sizeof(state_path), "%s/state", cfg->sysfs);
 
-	r->t_spawn = now_ns();
+	r->t_spawn = scx_now_ns();
 	r->pid = fork();
 	if (r->pid < 0) {
 		snprintf(r->err, sizeof(r->err), "fork: %s", strerror(errno));
-		r->verdict = BL_ERROR;
+		r->verdict = KT_ERROR;
 		return -errno;
 	}
 	if (r->pid == 0) {
@@ -92,15 +86,15 @@ int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct
 	r->pidfd = sys_pidfd_open(r->pid, 0);
 	if (r->pidfd < 0) {
 		snprintf(r->err, sizeof(r->err), "pidfd_open: %s", strerror(errno));
-		r->verdict = BL_ERROR;
+		r->verdict = KT_ERROR;
 		return -errno;
 	}
 	pfd = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
 	ret = poll(&pfd, 1, cfg->gate_ms);
 	r->wakeups++;
-	r->t_gate_end = now_ns();
+	r->t_gate_end = scx_now_ns();
 	if (ret > 0) {
-		r->verdict = BL_DIED;
+		r->verdict = KT_DIED;
 		snprintf(r->err, sizeof(r->err), "died during the %u ms gate", cfg->gate_ms);
 		return 0;
 	}
@@ -111,19 +105,19 @@ int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct
 		close(ino);
 		ino = -1;
 	}
-	deadline = r->t_gate_end + (uint64_t)cfg->deadline_ms * 1000000ULL;
+	deadline = r->t_gate_end + (uint64_t)cfg->deadline_ms * NSEC_PER_MSEC;
 	for (;;) {
 		read_file(ops_path, r->ops, sizeof(r->ops));
 		if (r->ops[0]) {
-			r->t_seen = now_ns();
-			r->verdict = BL_ATTACHED;
+			r->t_seen = scx_now_ns();
+			r->verdict = KT_ATTACHED;
 			/* After the timestamp: was the kernel actually done? */
 			read_file(state_path, r->state_at_hit, sizeof(r->state_at_hit));
 			break;
 		}
-		r->t_last_miss = now_ns();
+		r->t_last_miss = scx_now_ns();
 		if (r->t_last_miss >= deadline) {
-			r->verdict = BL_TIMEOUT;
+			r->verdict = KT_TIMEOUT;
 			snprintf(r->err, sizeof(r->err), "root/ops empty for %u ms after the gate",
 				 cfg->deadline_ms);
 			break;
@@ -139,7 +133,7 @@ int bl_run(const struct bl_cfg *cfg, const char *bin, char *const argv[], struct
 	return 0;
 }
 
-int bl_stop(const struct bl_cfg *cfg, struct bl_result *r, unsigned int settle_ms,
+int kt_stop(const struct kt_cfg *cfg, struct kt_result *r, unsigned int settle_ms,
 	    uint64_t *t_kill, uint64_t *t_disabled)
 {
 	char state_path[512], st[32];
@@ -147,7 +141,7 @@ int bl_stop(const struct bl_cfg *cfg, struct bl_result *r, unsigned int settle_m
 	int ret = 0;
 
 	snprintf(state_path, sizeof(state_path), "%s/state", cfg->sysfs);
-	*t_kill = now_ns();
+	*t_kill = scx_now_ns();
 	if (r->pid > 0) {
 		kill(r->pid, SIGINT);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
@@ -157,10 +151,10 @@ int bl_stop(const struct bl_cfg *cfg, struct bl_result *r, unsigned int settle_m
 	if (r->pidfd >= 0)
 		close(r->pidfd);
 	r->pidfd = -1;
-	deadline = *t_kill + (uint64_t)settle_ms * 1000000ULL;
+	deadline = *t_kill + (uint64_t)settle_ms * NSEC_PER_MSEC;
 	for (;;) {
 		read_file(state_path, st, sizeof(st));
-		*t_disabled = now_ns();
+		*t_disabled = scx_now_ns();
 		if (!strcmp(st, "disabled"))
 			break;
 		if (*t_disabled >= deadline) {
