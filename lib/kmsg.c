@@ -169,6 +169,23 @@ bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind)
 	return scx_kmsg_count(k, kind) > 0;
 }
 
+bool scx_kmsg_error_for(const struct scx_kmsg *k, const char *ops)
+{
+	const char *p = k->lines, *name;
+	size_t olen = ops ? strlen(ops) : 0;
+	char one[512];
+	bool err;
+
+	while (next_line(&p, one, sizeof(one))) {
+		if (scx_kline_parse(one, NULL, 0, &err) != SCX_KLINE_DISABLED || !err)
+			continue;
+		name = strstr(one, "BPF scheduler \"") + 15;
+		if (!olen || !strncmp(name, ops, olen))
+			return true;
+	}
+	return false;
+}
+
 bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error)
 {
 	const char *p = k->lines, *after = NULL, *m;

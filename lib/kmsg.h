@@ -63,6 +63,11 @@ enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *
  */
 bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error);
 bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind);
+/*
+ * Whether the kernel disabled, with an error, a scheduler whose name
+ * starts with @ops (NULL or "": any): a rejected enable says so only here.
+ */
+bool scx_kmsg_error_for(const struct scx_kmsg *k, const char *ops);
 /* How many lines of @kind were collected. */
 int scx_kmsg_count(const struct scx_kmsg *k, enum scx_kline kind);
 

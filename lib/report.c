@@ -18,6 +18,7 @@ static const char *const wake_names[SCX_WAKE_NR] = {
 	[SCX_WAKE_OUTPUT] = "output",
 	[SCX_WAKE_TIMER] = "timer",
 	[SCX_WAKE_AUX] = "stress/hotplug",
+	[SCX_WAKE_KMSG] = "kmsg",
 };
 
 const char *scx_wake_name(enum scx_wake w)

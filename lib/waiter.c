@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "waiter.h"
@@ -13,11 +14,21 @@
 #define PIDLESS_CADENCE_MS	50	/* no pidfd: waitid() is our only news */
 /*
  * With the uevent socket and the pidfd both live, an attach or a detach
- * (the uevent) and a death (the pidfd) wake us by themselves: the fallback
- * is left with what neither reports, a rejected enable whose loader lives
- * on, and the CPU budget.  Look that many times less often then.
+ * (the uevent) and a death (the pidfd) wake us by themselves, and a
+ * rejected enable whose loader lives on by its kernel log record: the
+ * fallback is left with the CPU budget and what a lost record would hide.
+ * Look that many times less often then.
  */
 #define LIVE_CADENCE_FACTOR	4
+
+void scx_waiter_watch_kmsg(struct scx_waiter *w, struct scx_kmsg *k)
+{
+	struct stat st;
+
+	w->klog = NULL;
+	if (k && k->fd >= 0 && !fstat(k->fd, &st) && S_ISCHR(st.st_mode))
+		w->klog = k;
+}
 
 static void ino_drain(int fd)
 {
@@ -66,11 +77,11 @@ void scx_waiter_close(struct scx_waiter *w)
 
 enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 {
-	int n = 0, i_pid = -1, i_out = -1, i_uev = -1, i_ino = -1, i_aux = -1, i;
+	int n = 0, i_pid = -1, i_out = -1, i_uev = -1, i_ino = -1, i_aux = -1, i_log = -1, i;
 	uint64_t cadence = w->cfg->poll_ms;
 	enum scx_wake wake = SCX_WAKE_TIMER;
 	struct scx_child *c = w->c;
-	struct pollfd pfd[6];
+	struct pollfd pfd[7];
 	struct timespec ts;
 
 	if (c && !c->exited) {
@@ -95,6 +106,10 @@ enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 		i_ino = n;
 		pfd[n++] = (struct pollfd){ .fd = w->ino_fd, .events = POLLIN };
 	}
+	if (w->klog && w->klog->fd >= 0) {
+		i_log = n;
+		pfd[n++] = (struct pollfd){ .fd = w->klog->fd, .events = POLLIN };
+	}
 	for (i = 0; i < 2; i++) {
 		if (w->aux[i] < 0)
 			continue;
@@ -115,6 +130,10 @@ enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline)
 	if (i_ino >= 0 && pfd[i_ino].revents) {
 		ino_drain(w->ino_fd);
 		wake = SCX_WAKE_INOTIFY;
+	}
+	if (i_log >= 0 && pfd[i_log].revents) {
+		scx_kmsg_collect(w->klog);
+		wake = SCX_WAKE_KMSG;
 	}
 	/* The caller reads its own fds: only say they woke us. */
 	for (i = i_aux; i >= 0 && i < n; i++)

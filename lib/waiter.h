@@ -13,6 +13,7 @@
 #define __SCX_ATTACH_WAITER_H
 
 #include "config.h"
+#include "kmsg.h"
 #include "spawn.h"
 #include "sysfs.h"
 #include "uevent.h"
@@ -26,6 +27,7 @@ enum scx_wake {
 	SCX_WAKE_OUTPUT,	/* the scheduler printed something */
 	SCX_WAKE_TIMER,		/* fallback cadence or a deadline */
 	SCX_WAKE_AUX,		/* a caller's own fd: the stress load, CPU hotplug */
+	SCX_WAKE_KMSG,		/* a kernel log record: a rejection has no uevent */
 	SCX_WAKE_NR,
 };
 
@@ -37,11 +39,18 @@ struct scx_waiter {
 	int ino_fd;
 	struct scx_uevent_seen uev;	/* root events since the caller's last reset */
 	int aux[2];			/* the caller's fds to poll too, -1: none */
+	struct scx_kmsg *klog;		/* NULL: none; collected when it has records */
 };
 
 /* -errno (-ENOENT: no sched_ext) if the sysfs root cannot be opened. */
 int scx_waiter_open(struct scx_waiter *w, const struct scx_cfg *cfg, struct scx_child *c);
 void scx_waiter_close(struct scx_waiter *w);
+
+/*
+ * Let the kernel log wake the waiter too, if it is /dev/kmsg (a regular
+ * file would always poll ready).  The waiter collects it when woken.
+ */
+void scx_waiter_watch_kmsg(struct scx_waiter *w, struct scx_kmsg *k);
 
 /* Sleep until something happens or @deadline; say what woke us. */
 enum scx_wake scx_waiter_wait(struct scx_waiter *w, uint64_t deadline);

@@ -220,6 +220,8 @@ static bool phase_spawn(struct watcher *w, const char *bin, char *const argv[])
 	int ret;
 
 	r->kmsg = !scx_kmsg_open(&r->klog, w->cfg->kmsg);
+	/* A rejected enable sends no uevent: its kernel record wakes us. */
+	scx_waiter_watch_kmsg(&w->wt, r->kmsg ? &r->klog : NULL);
 	ret = scx_spawn(w->c, w->cfg, bin, argv, r->detail, sizeof(r->detail));
 	r->t_spawn = w->c->t_spawn;
 	if (!ret)
@@ -274,8 +276,13 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 		*attached = true;
 		return true;
 	}
-	if (r->saw_loading && !r->last.root && r->last.state == SCX_STATE_DISABLED &&
-	    !scx_snap_seq_advanced(&r->last, &r->before)) {
+	/*
+	 * Back to disabled, as before the spawn: the enable was tried and
+	 * failed if we saw it enabling, or if the kernel's record names it.
+	 */
+	if (!r->last.root && r->last.state == SCX_STATE_DISABLED &&
+	    !scx_snap_seq_advanced(&r->last, &r->before) &&
+	    (r->saw_loading || scx_kmsg_error_for(&r->klog, w->expect_ops))) {
 		/* A CPU hotplug raced the load (-EBUSY): the loader tries again. */
 		if (scx_w_await_reason(w, r->restarts + 1) && scx_w_restart_asked(r) &&
 		    !scx_child_poll(c)) {

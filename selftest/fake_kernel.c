@@ -135,6 +135,13 @@ static void serve(struct fake_kernel *fk, int cfd)
 	if (!restart && !splat && sscanf(how, "eject=%d", &eject_ms) != 1)
 		eject_ms = -1;
 
+	if (!strcmp(how, "reject-unseen")) {
+		/* As if the whole enabling window fell between two looks. */
+		klog(fk, 3, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, "runtime error");
+		klog(fk, 3, "sched_ext: %s: %s", name, "ops.init() failed (-22)");
+		n = write(cfd, "rejected\n", 9);
+		return;
+	}
 	set_state(fk, "enabling");
 	if (!fk_sleep(fk, T_OPS_MS))
 		return;

@@ -116,6 +116,11 @@ int main(int argc, char **argv)
 		pause();
 		return 0;
 	}
+	if (!strcmp(mode, "reject-unseen")) {
+		link = attach("reject-unseen", "rejected");
+		pause();
+		return 0;
+	}
 	if (!strcmp(mode, "eject")) {
 		link = attach("eject=700", "enabled");
 		i = read(link, buf, sizeof(buf));

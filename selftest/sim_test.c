@@ -82,6 +82,12 @@ FIXTURE_VARIANT_ADD(sim, reject_alive) {
 	.mode = "reject-stay", .expect = SCX_V_REJECTED, .detail = "fell back to disabled",
 };
 
+/* Only the kernel's record tells: the files never left "disabled". */
+FIXTURE_VARIANT_ADD(sim, reject_unseen) {
+	.mode = "reject-unseen", .expect = SCX_V_REJECTED, .reason = "ops.init() failed",
+	.wall_ms = 4000,
+};
+
 /* The fake kernel acts 0.5-0.7 s after "enabled": hold well past that. */
 FIXTURE_VARIANT_ADD(sim, eject_in_hold) {
 	.mode = "eject", .expect = SCX_V_EJECTED, .reason = "injected error", .hold_ms = 3000,
