@@ -56,7 +56,7 @@ BENCH_MATRIX_BUILD ?= $(OUTPUT)/matrix-results/build
 bench-matrix: all
 	$(SCX_TOP)/bench/matrix-bench.sh --suite-dir $(OUTPUT) --out $(BENCH_MATRIX_OUT) \
 		--build-dir $(BENCH_MATRIX_BUILD) \
-		$(if $(BENCH_DOC),--doc $(BENCH_DOC))
+		$(if $(BENCH_DOC),--doc $(BENCH_DOC) --readme $(SCX_TOP)/README)
 
 bench-matrix-smoke: all
 	$(SCX_TOP)/bench/matrix-bench.sh --suite-dir $(OUTPUT) --out $(BENCH_MATRIX_OUT)-smoke \

@@ -22,7 +22,7 @@ write)
 	[ $# = 3 ] || { echo "doc.sh: write NAME FILE" >&2; exit 2; }
 	name=$2
 	file=$3
-	begin="<!-- begin $name: written by make $name, do not edit -->"
+	begin="<!-- begin $name: written by make ${DOC_BY:-$name}, do not edit -->"
 	end="<!-- end $name -->"
 	tmp=$(mktemp "$file.XXXXXX")
 	trap 'rm -f "$tmp"' EXIT

@@ -29,6 +29,7 @@
 #                     fails only on a broken run, never on a number
 #   --doc FILE        write the table, with the machine and the date, as the
 #                     "bench-matrix" section of FILE
+#   --readme FILE     and the per-kernel lines as its "bench-matrix-summary"
 #   -h, --help
 #
 # The per-kernel builds (vm/matrix.sh --list) come first and are not
@@ -51,6 +52,7 @@ accel=${BENCH_MATRIX_ACCEL:-tcg}
 build=${BENCH_MATRIX_BUILD:-}
 smoke=0
 doc=
+readme=
 
 usage() {
 	sed -n '4,/^$/{/^$/d;s/^# \{0,1\}//;p}' "$0"
@@ -84,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--build-dir)	build=${2:?}; shift ;;
 	--smoke)	smoke=1 ;;
 	--doc)		doc=${2:?}; shift ;;
+	--readme)	readme=${2:?}; shift ;;
 	-h|--help)	usage; exit 0 ;;
 	*)		fail 2 "unknown option '$1' (see --help)" ;;
 	esac
@@ -227,4 +230,15 @@ elif [ -n "$doc" ]; then
 		echo
 	} | "$here/doc.sh" write bench-matrix "$doc"
 	say "table written to $doc"
+	# The README shows the per-kernel lines: up to the blank line after "all".
+	if [ -n "$readme" ]; then
+		{
+			echo
+			echo "Measured $date, host: $machine_before."
+			echo
+			awk '{ print "    " $0 } /^all:/ { exit }' "$out/table.txt" | sed 's/^    $//'
+			echo
+		} | DOC_BY=bench-matrix "$here/doc.sh" write bench-matrix-summary "$readme"
+		say "summary written to $readme"
+	fi
 fi
