@@ -9,11 +9,14 @@
 #ifndef __SCX_ATTACH_COMMON_H
 #define __SCX_ATTACH_COMMON_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SCX_ERR_LEN		256
 #define SCX_PROC_MAX		64	/* processes one sweep or scan handles */
@@ -51,6 +54,24 @@ static inline struct timespec scx_ts_until(uint64_t deadline, uint64_t cap_ns)
 	if (wait > cap_ns)
 		wait = cap_ns;
 	return (struct timespec){ .tv_sec = wait / NSEC_PER_SEC, .tv_nsec = wait % NSEC_PER_SEC };
+}
+
+/* Read a small file below @dfd (AT_FDCWD: a path), NUL-terminated: length or -errno. */
+static inline ssize_t scx_read_small_at(int dfd, const char *name, int flags, char *buf,
+					size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
 }
 
 #define scx_min(a, b) ((a) < (b) ? (a) : (b))

@@ -33,18 +33,7 @@ int scx_proc_ours(void)
 
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
+	return scx_read_small_at(AT_FDCWD, path, 0, buf, len);
 }
 
 const char *scx_proc_stat(pid_t pid, char *buf, size_t len)

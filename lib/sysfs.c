@@ -36,16 +36,10 @@ void scx_sysfs_close(struct scx_sysfs *s)
 /* Read a small attribute, trailing newline stripped.  -errno on failure. */
 static int read_attr(int dfd, const char *name, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd;
+	ssize_t n = scx_read_small_at(dfd, name, O_NOFOLLOW, buf, len);
 
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
 	if (n < 0)
-		return -errno;
+		return n;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		n--;
 	buf[n] = '\0';
