@@ -15,6 +15,9 @@
 
 #define SEQ_RECHECK_NS		(1 * NSEC_PER_MSEC)
 #define SEQ_LAG_NS		(100 * NSEC_PER_MSEC)
+/* The kernel logs a refused enable before its files are back at disabled. */
+#define REFUSED_RECHECK_NS	(10 * NSEC_PER_MSEC)
+#define REFUSED_LAG_NS		(2000 * NSEC_PER_MSEC)
 #define REASON_WAIT_MS		500	/* at least this long for the kernel's reason */
 
 enum scx_wake scx_w_wait(struct watcher *w, uint64_t deadline)
@@ -325,7 +328,7 @@ static bool phase_attach(struct watcher *w)
 {
 	const struct scx_cfg *cfg = w->cfg;
 	struct scx_result *r = w->r;
-	uint64_t gate_dl, wall_dl, next, almost_since = 0;
+	uint64_t gate_dl, wall_dl, next, now, almost_since = 0, refused_since = 0;
 	enum scx_wake wake = SCX_WAKE_TIMER;
 	bool attached = false;
 
@@ -333,13 +336,16 @@ static bool phase_attach(struct watcher *w)
 	wall_dl = w->c->t_spawn + cfg->wall_ms * NSEC_PER_MSEC;
 	while (!attach_step(w, wake, gate_dl, wall_dl, &attached)) {
 		next = r->t_attach ? gate_dl : wall_dl;
+		now = scx_now_ns();
+		/* Look again in a moment, for a short while only. */
 		if (!r->t_attach && almost_attached(&r->last, &r->before, w->expect_ops)) {
-			/* Look again in a moment, for a short while only. */
-			uint64_t now = scx_now_ns();
-
 			almost_since = almost_since ?: now;
 			if (now - almost_since < SEQ_LAG_NS)
 				next = scx_min(next, now + SEQ_RECHECK_NS);
+		} else if (!r->t_attach && scx_kmsg_error_for(&r->klog, w->expect_ops)) {
+			refused_since = refused_since ?: now;
+			if (now - refused_since < REFUSED_LAG_NS)
+				next = scx_min(next, now + REFUSED_RECHECK_NS);
 		}
 		wake = scx_w_wait(w, next);
 		r->wakeups++;
