@@ -234,7 +234,7 @@ elif [ -n "$doc" ]; then
 	if [ -n "$readme" ]; then
 		{
 			echo
-			echo "Measured $date, host: $machine_before."
+			echo "Measured $date; $machine_before."
 			echo
 			awk '{ print "    " $0 } /^all:/ { exit }' "$out/table.txt" | sed 's/^    $//'
 			echo
