@@ -113,6 +113,16 @@ check_stress_ng() {
 		{ why="stress-ng --cpu 1 --timeout 1 failed or is missing"; return 1; }
 }
 
+# Under TCG the runner scales the kernel's stall detectors (vm/qemu.sh).
+check_stall_scaled() {
+	local rcu thresh
+
+	rcu=$(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 2>/dev/null)
+	thresh=$(cat /proc/sys/kernel/watchdog_thresh 2>/dev/null)
+	[ "$rcu" = 60 ] && [ "$thresh" = 30 ] ||
+		{ why="rcu_cpu_stall_timeout '$rcu' (want 60), watchdog_thresh '$thresh' (want 30)"; return 1; }
+}
+
 # check NAME FUNC
 check() {
 	why=
@@ -125,7 +135,11 @@ check() {
 }
 
 ktap_print_header
-ktap_set_plan $((9 + want_stress))
+tcg=0
+case " $(cat /proc/cmdline) " in
+*" scx_vm.accel=tcg "*) tcg=1 ;;
+esac
+ktap_set_plan $((9 + want_stress + tcg))
 check "kernel config at /boot/config-\$(uname -r)" check_config
 check "cgroup2 at /sys/fs/cgroup, controllers enabled" check_cgroup2
 check "/sys/kernel/btf/vmlinux" check_btf
@@ -136,4 +150,5 @@ check "/dev/kmsg writes reach the kernel log" check_kmsg
 check "$cpus CPUs online" check_cpus
 check "$mem MB of memory" check_mem
 [ "$want_stress" = 0 ] || check "stress-ng runs" check_stress_ng
+[ "$tcg" = 0 ] || check "TCG: RCU stall and soft lockup reports after 60 s" check_stall_scaled
 ktap_finished

@@ -68,6 +68,7 @@ launch() {
 	*) cpu=max; accel_opt=tcg,thread=single ;;
 	esac
 	append="console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 quiet rdinit=/init scx_vm.accel=$acc"
+	[ "$acc" = kvm ] || append+=" $TCG_STALL_ARGS"
 	[ "$mode" = probe ] && append+=" scx_vm.probe=1"
 	t_launch=$EPOCHREALTIME
 	# A subshell reaps qemu: bash would report a crashed job of its own
@@ -223,6 +224,14 @@ watch() {
 kvm_usable() {
 	[ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]
 }
+
+# The kernel's stall detectors count guest time, which keeps pace with the
+# host's clock while TCG runs the guest many times slower (and slower still
+# on a loaded host): a 2 MB page copy preempted under stress-ng held an RCU
+# reader past the 21 s default, and sched_ext ejects the running scheduler
+# on any RCU stall.  Scale them as the suite's emulated windows are scaled:
+# RCU stall and soft lockup reports after 60 s instead of 21 s and 20 s.
+TCG_STALL_ARGS="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
 
 # choose_accel auto|kvm|tcg: set used_accel; auto boots a short KVM probe
 # that must reach /init in time (a KVM that opens is not always one that

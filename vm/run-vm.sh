@@ -183,6 +183,7 @@ nonce=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 build_initramfs
 
 choose_accel "$accel"
+[ "$used_accel" = kvm ] || msg "accel=tcg: the kernel's stall reports after 60 s ($TCG_STALL_ARGS)"
 if [ -z "$boot_timeout" ]; then
 	[ "$used_accel" = kvm ] && boot_timeout=60 || boot_timeout=240
 fi
