@@ -116,6 +116,13 @@ static void disable(struct fake_kernel *fk, const char *name, const char *reason
 	}
 }
 
+/* The scheduler may be gone already (a verdict came first): never SIGPIPE the test. */
+static void reply(int cfd, const char *msg)
+{
+	if (send(cfd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+		return;
+}
+
 static void serve(struct fake_kernel *fk, int cfd)
 {
 	char line[256], name[64] = "", how[64] = "";
@@ -139,7 +146,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 		/* As if the whole enabling window fell between two looks. */
 		klog(fk, 3, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, "runtime error");
 		klog(fk, 3, "sched_ext: %s: %s", name, "ops.init() failed (-22)");
-		n = write(cfd, "rejected\n", 9);
+		reply(cfd, "rejected\n");
 		return;
 	}
 	set_state(fk, "enabling");
@@ -150,7 +157,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 		return;
 	if (!strcmp(how, "reject")) {
 		disable(fk, name, "runtime error", "ops.init() failed (-22)");
-		n = write(cfd, "rejected\n", 9);
+		reply(cfd, "rejected\n");
 		return;
 	}
 	/* 7.3's order: enabled, the log line (and uevent), then enable_seq. */
@@ -160,7 +167,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 	fk->seq++;
 	snprintf(line, sizeof(line), "%lld", fk->seq);
 	put_file(fk->sys, "enable_seq", line);
-	n = write(cfd, "enabled\n", 8);
+	reply(cfd, "enabled\n");
 
 	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
@@ -175,12 +182,12 @@ static void serve(struct fake_kernel *fk, int cfd)
 	if (n == 0 && restart) {
 		/* SCX_EXIT_UNREG_KERN: pr_info, no message line. */
 		disable(fk, name, "unregistered from the main kernel", NULL);
-		n = write(cfd, "restart\n", 8);
+		reply(cfd, "restart\n");
 		return;
 	}
 	if (n == 0) {
 		disable(fk, name, "runtime error", "fault: injected error");
-		n = write(cfd, "ejected\n", 8);
+		reply(cfd, "ejected\n");
 		return;
 	}
 	/* The loader closed the link or died: the kernel unregisters it. */
