@@ -217,7 +217,9 @@ vm --suite-dir "$suite" --cpus 3 --mem 1536 --add "$ktap" --add "$here/guest-che
 	--cmd "./guest-check.sh --cpus 3 --mem 1536 ${stress[*]}"
 if [ "$rc" != 0 ]; then
 	not_ok "$name" "guest-check.sh exited $rc; missing: $(grep '^# .*: ' "$out" | tr '\n' ' ')"
-elif [ "$(grep -c '^ok ' "$out")" != "$((9 + ${#stress[@]}))" ]; then
+elif plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$out") &&
+     [ "$plan" -lt "$((9 + ${#stress[@]}))" ] || [ "$(grep -c '^ok ' "$out")" != "$plan" ]; then
+	# Nine checks everywhere, stress-ng's where it is, TCG's where it ran.
 	not_ok "$name" "not every check ran"
 else
 	sed 's/^/# guest: /' "$out"
