@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * scx_attach: time and size helpers shared by lib/.
+ * scx_attach: time, size and small-file helpers shared by lib/.
  *
  * lib/ never asserts and never prints TAP results: helpers return 0 or a
  * negative errno and leave a one-line explanation in a caller's buffer.

@@ -323,6 +323,14 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 	return false;
 }
 
+/* Look again @step after @now while within @lag of *@since; else at @next. */
+static uint64_t look_soon(uint64_t *since, uint64_t now, uint64_t lag, uint64_t step,
+			  uint64_t next)
+{
+	*since = *since ?: now;
+	return now - *since < lag ? scx_min(next, now + step) : next;
+}
+
 /* Phase 3: the liveness gate and the attach wait.  True: attached. */
 static bool phase_attach(struct watcher *w)
 {
@@ -337,16 +345,11 @@ static bool phase_attach(struct watcher *w)
 	while (!attach_step(w, wake, gate_dl, wall_dl, &attached)) {
 		next = r->t_attach ? gate_dl : wall_dl;
 		now = scx_now_ns();
-		/* Look again in a moment, for a short while only. */
-		if (!r->t_attach && almost_attached(&r->last, &r->before, w->expect_ops)) {
-			almost_since = almost_since ?: now;
-			if (now - almost_since < SEQ_LAG_NS)
-				next = scx_min(next, now + SEQ_RECHECK_NS);
-		} else if (!r->t_attach && scx_kmsg_error_for(&r->klog, w->expect_ops)) {
-			refused_since = refused_since ?: now;
-			if (now - refused_since < REFUSED_LAG_NS)
-				next = scx_min(next, now + REFUSED_RECHECK_NS);
-		}
+		if (!r->t_attach && almost_attached(&r->last, &r->before, w->expect_ops))
+			next = look_soon(&almost_since, now, SEQ_LAG_NS, SEQ_RECHECK_NS, next);
+		else if (!r->t_attach && scx_kmsg_error_for(&r->klog, w->expect_ops))
+			next = look_soon(&refused_since, now, REFUSED_LAG_NS, REFUSED_RECHECK_NS,
+					 next);
 		wake = scx_w_wait(w, next);
 		r->wakeups++;
 	}
