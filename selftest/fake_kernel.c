@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fake_kernel.h"
+#include "lib/common.h"
 
 #define T_OPS_MS	160	/* enabling -> root/ops (measured) */
 #define T_ENABLED_MS	210	/* root/ops -> enabled (measured) */
@@ -119,8 +120,7 @@ static void disable(struct fake_kernel *fk, const char *name, const char *reason
 /* The scheduler may be gone already (a verdict came first): never SIGPIPE the test. */
 static void reply(int cfd, const char *msg)
 {
-	if (send(cfd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-		return;
+	send(cfd, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
 static void serve(struct fake_kernel *fk, int cfd)
@@ -306,16 +306,11 @@ int fk_state(struct fake_kernel *fk, char *buf, size_t len)
 {
 	char p[PATH_MAX + 16];
 	ssize_t n;
-	int fd;
 
 	snprintf(p, sizeof(p), "%s/state", fk->sys);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
+	n = scx_read_small_at(AT_FDCWD, p, 0, buf, len);
 	if (n < 0)
-		return -EIO;
+		return n;
 	while (n && buf[n - 1] == '\n')
 		n--;
 	buf[n] = '\0';
