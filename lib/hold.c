@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hold.h"
 #include "load.h"
 #include "watcher.h"
 

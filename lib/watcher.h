@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * scx_attach: what watch.c (spawn to verdict) and hold.c (the hold window)
- * share.  Private to those two files.
+ * share, in watcher.c.  Private to those three files.
  */
 #ifndef __SCX_ATTACH_WATCHER_H
 #define __SCX_ATTACH_WATCHER_H
@@ -30,8 +30,5 @@ bool scx_w_await_reason(struct watcher *w, int nth);
 bool scx_w_restart_asked(const struct scx_result *r);
 /* It was attached and something ended it: ejected, or died after attach. */
 void scx_w_classify_after(struct watcher *w, enum scx_wake by);
-
-/* Phase 4, in hold.c.  -errno if the test bed failed (r->detail says how). */
-int scx_w_hold(struct watcher *w);
 
 #endif /* __SCX_ATTACH_WATCHER_H */
