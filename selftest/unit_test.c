@@ -736,7 +736,7 @@ TEST(hint_rows)
 		    "\nverifier: ; return *(volatile s32 *)(unsigned long)bpf_ktime_get_ns(); @ scx_fault.bpf.c:114\n",
 		  } },
 		{ "out-eperm.txt", NULL, SCX_HINT_EPERM,
-		  { "CAP_SYS_ADMIN with CAP_BPF and CAP_PERFMON" } },
+		  { "need CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them" } },
 		{ "out-ebusy.txt", NULL, SCX_HINT_EBUSY,
 		  { "EBUSY ([SCX_BUG] scx_qmap.c:446 (Device or resource busy))",
 		    "another scheduler" } },
