@@ -10,12 +10,8 @@ SCX_TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 KSFT_DIR ?= $(abspath $(SCX_TOP)/..)
 KSRC ?= $(abspath $(KSFT_DIR)/../../..)
 
-# The windows of one test fit in the runner's timeout (settings).
-SCX_TIMEOUT_S := $(shell sed -n 's/^timeout=//p' $(SCX_TOP)/settings)
-
 # _GNU_SOURCE as 6.6+'s lib.mk defines it: 6.1's does not.
-CFLAGS += -Wall -O2 -g -D_GNU_SOURCE= -I$(SCX_TOP) -I$(KSFT_DIR) $(KHDR_INCLUDES) \
-	  -DSCX_TIMEOUT_S=$(SCX_TIMEOUT_S)
+CFLAGS += -Wall -O2 -g -D_GNU_SOURCE= -I$(SCX_TOP) -I$(KSFT_DIR) $(KHDR_INCLUDES)
 LDLIBS += -lpthread
 
 TEST_GEN_PROGS := scx_attach_test

@@ -47,6 +47,9 @@ Windows (milliseconds, or "2s"; each also settable as the variable shown):
   --grace MS           SIGTERM -> SIGKILL grace (SCX_ATTACH_GRACE_MS, 2000)
   --settle MS          wait for "disabled" around tests (SCX_ATTACH_SETTLE_MS, 10000)
   --poll MS            fallback cadence without events (SCX_ATTACH_POLL_MS, 500)
+  --test-timeout SECS  the harness's timeout of each test, in seconds
+                       (SCX_ATTACH_TEST_TIMEOUT_S; default: what its
+                       windows can take, computed at the start)
   --emulated           windows for emulated machines (TCG): timeout 60s,
                        wall 180s, settle 30s, grace 5s, load on
                        (SCX_ATTACH_EMULATED=1; default inside the VM)
@@ -93,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--grace) need "$@"; export SCX_ATTACH_GRACE_MS=$2; shift ;;
 	--settle) need "$@"; export SCX_ATTACH_SETTLE_MS=$2; shift ;;
 	--poll) need "$@"; export SCX_ATTACH_POLL_MS=$2; shift ;;
+	--test-timeout) need "$@"; export SCX_ATTACH_TEST_TIMEOUT_S=$2; shift ;;
 	--emulated) export SCX_ATTACH_EMULATED=1 ;;
 	--load) export SCX_ATTACH_LOAD=1 ;;
 	--no-load) export SCX_ATTACH_LOAD=0 ;;

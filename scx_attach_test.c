@@ -10,7 +10,8 @@
  *    for each line of scx_tree.list, which the build writes from the tree;
  *  - one variant per line of a manifest (SCX_ATTACH_MANIFEST).
  *
- * Needs root and a kernel with CONFIG_SCHED_CLASS_EXT=y (see ./config).
+ * Needs CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them), and a
+ * kernel with CONFIG_SCHED_CLASS_EXT=y (see ./config).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,13 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/caps.h"
 #include "lib/config.h"
 #include "lib/hotplug.h"
+#include "lib/kmsg.h"
 #include "lib/manifest.h"
 #include "lib/proc.h"
 #include "lib/reaper.h"
@@ -36,7 +40,11 @@
 #include "kselftest_harness.h"
 
 /* Constant SKIP reasons: CI bots key on them.  Never add PIDs or timings. */
-#define SKIP_NOT_ROOT	"needs root (or CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON) to load BPF schedulers"
+#define SKIP_NO_CAPS	"needs CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them), to load BPF schedulers"
+#define SKIP_NO_AMBIENT	"cannot pass its capabilities to the schedulers it starts (ambient set refused)"
+#define SKIP_NO_KMSG	"needs the kernel's words: /dev/kmsg is not readable (CAP_SYSLOG, or kernel.dmesg_restrict=0)"
+#define SKIP_NO_SYSCTL	"sets a sysctl: /proc/sys is writable by uid 0 only"
+#define SKIP_NO_MEMLOCK	"locks all its memory: needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of 64 MiB (ulimit -l 65536)"
 #define SKIP_NO_SCX	"kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)"
 #define SKIP_NO_FIXTURE	"fixture scheduler not built: the build said why (fixtures: warning)"
 #define SKIP_NOT_IN_TREE "scheduler not in this kernel tree's tools/sched_ext"
@@ -49,10 +57,17 @@
 /* Known-benign kernel lines, loaded once for the suite (splat.h). */
 static struct scx_splat_allow splat_allow;
 
-/* One number with settings: the runner's timeout is each test's too. */
-#ifndef SCX_TIMEOUT_S
-#define SCX_TIMEOUT_S	300
-#endif
+/* Why the kernel log cannot be read, said once by main(); "" if it can. */
+static char kmsg_why[SCX_ERR_LEN];
+
+/* The suite's capabilities, read once by main(). */
+static struct scx_caps suite_caps;
+
+/*
+ * The harness's per-test bound until main() sets each test's from its
+ * windows (TEST_TIMEOUT_DEFAULT is 30 s).
+ */
+#define SCX_TEST_TIMEOUT_S	300
 
 FIXTURE(scx) {
 	struct scx_cfg cfg;
@@ -84,6 +99,7 @@ FIXTURE_VARIANT(scx) {
 	bool hotplug;		/* offline and online a CPU while it holds */
 	const char *splat;	/* the kernel splat it must cause (splat.h key) */
 	const char *sysctl;	/* "name=value" under /proc/sys, set for the test */
+	unsigned int memlock_kb;	/* mlockall()s: its RLIMIT_MEMLOCK sans CAP_IPC_LOCK */
 };
 
 FIXTURE_VARIANT_ADD(scx, user) {
@@ -182,7 +198,11 @@ TREE_VARIANT(scx_cpu0, "cpu0");
 TREE_VARIANT(scx_qmap, "qmap");
 TREE_VARIANT(scx_central, "central");
 TREE_VARIANT(scx_flatcg, "flatcg");
-TREE_VARIANT(scx_userland, "userland");
+/* A user-space scheduler must not fault: it mlockall()s (64 MiB was enough on 7.3.4). */
+FIXTURE_VARIANT_ADD(scx, scx_userland) {
+	.prog = "scx_userland", .ops = "userland", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true, .memlock_kb = 65536,
+};
 TREE_VARIANT(scx_pair, "pair");
 TREE_VARIANT(scx_sdt, "sdt");
 
@@ -308,33 +328,78 @@ static void sysctl_restore(FIXTURE_DATA(scx) *self)
 	self->sysctl[0] = '\0';
 }
 
-/* A manifest line's own windows over the run's. */
-static void apply_entry(struct scx_cfg *cfg, const struct scx_mentry *e)
+/* A test's windows: the run's, with the variant's or manifest line's over them. */
+static void variant_cfg(const struct scx_cfg *run, const FIXTURE_VARIANT(scx) *v,
+			struct scx_cfg *cfg)
 {
-	if (e->gate_ms)
-		cfg->gate_ms = e->gate_ms;
-	if (e->attach_ms) {
-		cfg->attach_ms = e->attach_ms;
-		cfg->wall_ms = scx_max(cfg->wall_ms, 3 * e->attach_ms);
+	const struct scx_mentry *e = v->entry;
+	struct scx_cfg_want w = { .hotplug = -1 };
+
+	if (e) {
+		w = (struct scx_cfg_want){
+			.gate_ms = e->gate_ms, .attach_ms = e->attach_ms, .wall_ms = e->wall_ms,
+			.hold_ms = e->hold_ms, .stress_ms = e->stress_s * 1000, .repeat = e->repeat,
+			.hotplug = e->hotplug,
+		};
+	} else {
+		w.wall_ms = v->wall_ms;
+		w.hold_ms = v->hold_ms;
+		w.stress_ms = v->stress_s * 1000;
+		w.hotplug = v->hotplug ? 1 : -1;
+		w.load = v->load;
 	}
-	if (e->wall_ms)
-		cfg->wall_ms = e->wall_ms;
-	if (e->hold_ms)
-		cfg->hold_ms = e->hold_ms;
-	if (e->stress_s)
-		cfg->stress_ms = e->stress_s * 1000;
-	if (e->repeat)
-		cfg->repeat = e->repeat;
-	if (e->hotplug >= 0)
-		cfg->hotplug = e->hotplug;
-	cfg->wall_ms = scx_max(cfg->wall_ms, cfg->gate_ms);
+	*cfg = *run;
+	scx_cfg_apply(cfg, &w);
+}
+
+static enum scx_verdict variant_expect(const FIXTURE_VARIANT(scx) *v)
+{
+	return v->entry ? (enum scx_verdict)v->entry->expect : v->expect;
+}
+
+/*
+ * The constant reason a variant SKIPs for before it starts anything, or
+ * NULL; @bin gets a fixture's path.  Setup and main()'s time plan share it.
+ */
+static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_cfg *cfg,
+				char *bin, size_t len)
+{
+	const char *sched = getenv("SCX_ATTACH_SCHED"), *skip = NULL;
+	char path[PATH_MAX];
+	struct rlimit rl;
+
+	if (v->prog && !v->entry && sibling_prog(bin, len, v->prog))
+		return v->tree && !tree_lists(v->prog) ? SKIP_NOT_IN_TREE : SKIP_NO_FIXTURE;
+	if (!v->prog && !v->entry && (!sched || !*sched))
+		return SKIP_NO_SCHED;
+	/*
+	 * The kernel's words decide it: its reason, a splat, or a rejection
+	 * (which can read as "died before attach" without them).
+	 */
+	if (kmsg_why[0] && (v->reason || v->splat || variant_expect(v) == SCX_V_REJECTED))
+		return SKIP_NO_KMSG;
+	if (v->memlock_kb && !scx_caps_has(&suite_caps, CAP_IPC_LOCK) &&
+	    (getrlimit(RLIMIT_MEMLOCK, &rl) ||
+	     (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < v->memlock_kb * 1024ULL)))
+		return SKIP_NO_MEMLOCK;
+	if (v->sysctl) {
+		snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)strcspn(v->sysctl, "="),
+			 v->sysctl);
+		if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) &&
+		    (errno == EACCES || errno == EPERM))
+			return SKIP_NO_SYSCTL;
+	}
+	if (cfg->hotplug && scx_hotplug_pick(SCX_CPU_SYSFS, &skip) < 0)
+		return skip;
+	return NULL;
 }
 
 FIXTURE_SETUP(scx)
 {
 	const char *args = variant->args, *args_file = NULL;
 	char err[SCX_ERR_LEN] = "";
-	const char *skip = NULL;
+	struct scx_cfg run;
+	const char *skip;
 	int ret;
 
 	self->skip = false;
@@ -349,44 +414,25 @@ FIXTURE_SETUP(scx)
 	if (ret && ret != -EINVAL)
 		ksft_print_msg("no guard thread (%s): if the suite is killed, this test's scheduler lives until its windows end\n",
 			       strerror(-ret));
-	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
-	if (variant->wall_ms)
-		self->cfg.wall_ms = scx_max(variant->wall_ms, self->cfg.gate_ms);
-	if (variant->hold_ms)
-		self->cfg.hold_ms = scx_max(variant->hold_ms, self->cfg.hold_ms);
-	if (variant->load)
-		self->cfg.load = true;
-	if (variant->stress_s)
-		self->cfg.stress_ms = variant->stress_s * 1000;
-	if (variant->hotplug)
-		self->cfg.hotplug = true;
-	self->ops = variant->ops;
+	ASSERT_EQ(0, scx_cfg_init(&run, err, sizeof(err))) TH_LOG("%s", err);
+	variant_cfg(&run, variant, &self->cfg);
 	self->cfg.splat_allow = &splat_allow;
+	/* An expected failure logs a sched_ext error: no splat then. */
+	self->cfg.splat_scx_errors = variant_expect(variant) == SCX_V_ATTACHED;
+	self->ops = variant->ops;
 
+	skip = variant_skip(variant, &self->cfg, self->bin, sizeof(self->bin));
+	if (skip) {
+		self->skip = true;
+		SKIP(return, "%s", skip);
+	}
 	if (variant->entry) {
-		const struct scx_mentry *e = variant->entry;
-
-		/* An expected ejection logs a sched_ext error: no splat then. */
-		self->cfg.splat_scx_errors = e->expect == SCX_V_ATTACHED;
-		apply_entry(&self->cfg, e);
-		strcpy(self->bin, e->bin);
-		args = e->args;
-		self->ops = e->ops;
-	} else if (variant->prog) {
-		self->cfg.splat_scx_errors = variant->expect == SCX_V_ATTACHED;
-		if (sibling_prog(self->bin, sizeof(self->bin), variant->prog)) {
-			self->skip = true;
-			if (variant->tree && !tree_lists(variant->prog))
-				SKIP(return, SKIP_NOT_IN_TREE);
-			SKIP(return, SKIP_NO_FIXTURE);
-		}
-	} else {
+		strcpy(self->bin, variant->entry->bin);
+		args = variant->entry->args;
+		self->ops = variant->entry->ops;
+	} else if (!variant->prog) {
 		const char *sched = getenv("SCX_ATTACH_SCHED");
 
-		if (!sched || !*sched) {
-			self->skip = true;
-			SKIP(return, SKIP_NO_SCHED);
-		}
 		ASSERT_LT(strlen(sched), sizeof(self->bin)) TH_LOG("SCX_ATTACH_SCHED is too long");
 		strcpy(self->bin, sched);
 		args = getenv("SCX_ATTACH_ARGS");
@@ -394,17 +440,13 @@ FIXTURE_SETUP(scx)
 		self->ops = getenv("SCX_ATTACH_OPS");
 	}
 	/*
-	 * Past this the harness kills the test, teardown and all.  Only a
-	 * warning: a healthy scheduler takes far less than the worst case.
+	 * main() bounds each test by its windows; a bound set by hand
+	 * (SCX_ATTACH_TEST_TIMEOUT_S) may be shorter.  Only a warning: a
+	 * healthy scheduler takes far less than the worst case.
 	 */
-	if (scx_cfg_worst_ms(&self->cfg) >= SCX_TIMEOUT_S * 1000U)
-		ksft_print_msg("the windows add up to %u s at worst, over the %d s test timeout (settings): a slow verdict may end as a harness timeout\n",
-			       scx_cfg_worst_ms(&self->cfg) / 1000, SCX_TIMEOUT_S);
-
-	if (self->cfg.hotplug && scx_hotplug_pick(SCX_CPU_SYSFS, &skip) < 0) {
-		self->skip = true;
-		SKIP(return, "%s", skip);
-	}
+	if (scx_cfg_worst_ms(&self->cfg) / 1000 >= (unsigned int)_metadata->timeout)
+		ksft_print_msg("the windows add up to %u s at worst, over this test's %d s harness timeout: a slow verdict may end as a harness timeout\n",
+			       scx_cfg_worst_ms(&self->cfg) / 1000, _metadata->timeout);
 
 	ret = build_argv(_metadata, self, args, args_file && *args_file ? args_file : NULL);
 	ASSERT_EQ(0, ret);
@@ -412,7 +454,7 @@ FIXTURE_SETUP(scx)
 	/* Last: a failed setup has no teardown to restore it. */
 	if (variant->sysctl)
 		ASSERT_EQ(0, sysctl_set(self, variant->sysctl))
-			TH_LOG("cannot set /proc/sys/%s (root?)", variant->sysctl);
+			TH_LOG("cannot set /proc/sys/%s", variant->sysctl);
 }
 
 /*
@@ -508,10 +550,10 @@ static void cycle_stats(char *buf, size_t len, uint64_t *t, unsigned int n)
 		 (unsigned long long)(t[n - 1] / NSEC_PER_MSEC));
 }
 
-TEST_F_TIMEOUT(scx, verdict, SCX_TIMEOUT_S)
+TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 {
 	const struct scx_mentry *e = variant->entry;
-	enum scx_verdict expect = e ? e->expect : variant->expect;
+	enum scx_verdict expect = variant_expect(variant);
 	unsigned int cycle, n = self->cfg.repeat;
 	struct scx_result *r = &self->res;
 	char stats[160] = "";
@@ -603,14 +645,19 @@ FIXTURE_VARIANT_ADD(scx_switch, fault_to_simple) {
 	.a = "scx_fault", .ops_a = "fault", .b = "scx_simple", .ops_b = "simple",
 };
 
+/* Both of a switch's schedulers are built next to this binary. */
+static bool switch_built(const FIXTURE_VARIANT(scx_switch) *v, char *a, char *b, size_t len)
+{
+	return !sibling_prog(a, len, v->a) && !sibling_prog(b, len, v->b);
+}
+
 FIXTURE_SETUP(scx_switch)
 {
 	char err[SCX_ERR_LEN] = "";
 
 	scx_child_init(&self->a, 0);
 	scx_child_init(&self->b, 0);
-	self->skip = sibling_prog(self->bin_a, sizeof(self->bin_a), variant->a) ||
-		     sibling_prog(self->bin_b, sizeof(self->bin_b), variant->b);
+	self->skip = !switch_built(variant, self->bin_a, self->bin_b, sizeof(self->bin_a));
 	if (self->skip)
 		SKIP(return, SKIP_NO_FIXTURE);
 	scx_suite_sweep();
@@ -634,7 +681,7 @@ FIXTURE_TEARDOWN(scx_switch)
 	scx_child_release(&self->b, false);
 }
 
-TEST_F_TIMEOUT(scx_switch, both_attach, SCX_TIMEOUT_S)
+TEST_F_TIMEOUT(scx_switch, both_attach, SCX_TEST_TIMEOUT_S)
 {
 	char *argv_a[] = { self->bin_a, NULL }, *argv_b[] = { self->bin_b, NULL };
 	char detail[SCX_ERR_LEN], more[96];
@@ -819,7 +866,7 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 	return nargv;
 }
 
-/* Listing and help need neither root nor sched_ext. */
+/* Listing and help need neither privileges nor sched_ext. */
 static bool only_listing(int argc, char **argv)
 {
 	int i;
@@ -830,11 +877,146 @@ static bool only_listing(int argc, char **argv)
 	return false;
 }
 
+#ifdef FIXTURE_TEARDOWN_PARENT
+/* 6.9+ harnesses: their own filters (-v, -t, -r, ...) decide what runs. */
+static bool will_run(int argc, char **argv, struct __fixture_metadata *f,
+		     struct __fixture_variant_metadata *v)
+{
+	int was = opterr;
+	bool on;
+
+	opterr = 0;	/* test_harness_run() reports bad options */
+	on = test_enabled(argc, argv, f, v, f->tests);
+	opterr = was;
+	optind = 1;
+	return on;
+}
+#else
+/* 6.1's harness runs every test; 6.2 to 6.8 filter, and the plan counts all. */
+static bool will_run(int argc, char **argv, struct __fixture_metadata *f,
+		     struct __fixture_variant_metadata *v)
+{
+	return true;
+}
+#endif
+
+/* The harness's timeout of @f's tests (one here): its variants share it. */
+static void set_test_timeout(struct __fixture_metadata *f, unsigned int s)
+{
+	struct __test_metadata *t;
+
+	for (t = f->tests; t; t = t->next)
+		t->timeout = scx_min(s, (unsigned int)INT_MAX);
+}
+
+/* The kselftest runner's timeout for the whole binary: runner.sh exports it. */
+static unsigned int runner_timeout_s(void)
+{
+	const char *s = getenv("kselftest_timeout");
+	unsigned int n;
+
+	return s && !scx_parse_count(s, SCX_TEST_TIMEOUT_MAX_S, &n) ? n : 0;
+}
+
+static void budget_join(struct scx_budget *all, const struct scx_budget *b)
+{
+	all->tests += b->tests;
+	all->least_ms += b->least_ms;
+	all->worst_ms += b->worst_ms;
+	all->bound_s = scx_max(all->bound_s, b->bound_s);
+}
+
+/*
+ * Before anything starts: bound each test by what its windows can take,
+ * and say whether the run fits the kselftest runner's timeout.
+ */
+static void plan_time(int argc, char **argv, const struct scx_cfg *run)
+{
+	struct scx_budget verdict = { 0 }, sw = { 0 }, all = { 0 };
+	unsigned int runner_s = runner_timeout_s();
+	struct __fixture_variant_metadata *v;
+	char bin[PATH_MAX], msg[512];
+	unsigned int least;
+	struct scx_cfg cfg;
+
+	for (v = _scx_fixture_object.variant; v; v = v->next) {
+		variant_cfg(run, v->data, &cfg);
+		if (!will_run(argc, argv, &_scx_fixture_object, v) ||
+		    variant_skip(v->data, &cfg, bin, sizeof(bin)))
+			continue;
+		/* Expected failures end early: only what attaches must hold. */
+		least = variant_expect(v->data) == SCX_V_ATTACHED ? scx_cfg_least_ms(&cfg) : 0;
+		scx_budget_add(&verdict, scx_cfg_worst_ms(&cfg), least);
+	}
+	/* A switch runs two schedulers one after the other, once each. */
+	cfg = *run;
+	cfg.repeat = 1;
+	for (v = _scx_switch_fixture_object.variant; v; v = v->next) {
+		if (!will_run(argc, argv, &_scx_switch_fixture_object, v) ||
+		    !switch_built(v->data, bin, bin, sizeof(bin)))
+			continue;
+		scx_budget_add(&sw, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
+	}
+	if (verdict.tests)
+		set_test_timeout(&_scx_fixture_object, run->test_timeout_s ?: verdict.bound_s);
+	if (sw.tests)
+		set_test_timeout(&_scx_switch_fixture_object, run->test_timeout_s ?: sw.bound_s);
+	budget_join(&all, &verdict);
+	budget_join(&all, &sw);
+	if (!all.tests)
+		return;
+	if (runner_s)
+		snprintf(msg, sizeof(msg), "the kselftest runner's timeout %u s", runner_s);
+	else
+		snprintf(msg, sizeof(msg), "no whole-run timeout (not under the kselftest runner)");
+	ksft_print_msg("time: %u test%s to run: they hold at least %llu s (those that attach), take %llu s at worst; each test's harness timeout up to %u s%s; %s\n",
+		       all.tests, all.tests == 1 ? "" : "s", (all.least_ms + 999) / 1000, (all.worst_ms + 999) / 1000,
+		       run->test_timeout_s ?: all.bound_s,
+		       run->test_timeout_s ? " (SCX_ATTACH_TEST_TIMEOUT_S)" : "", msg);
+	if (!scx_budget_check(&all, runner_s, msg, sizeof(msg))) {
+		fflush(stdout);
+		return;
+	}
+	ksft_print_msg("%s\n", msg);
+	ksft_print_msg("time: to run them all, raise the runner's timeout over %llu s (run_kselftest.sh --override-timeout SECS, or kselftest_override_timeout=SECS for make run_tests; %llu s covers every window at its longest), or use ./run_tests.sh (no whole-run timeout); or run fewer or shorter tests (run_tests.sh --only, --stress, --repeat, --hold)\n",
+		       (all.least_ms + 999) / 1000, (all.worst_ms + 999) / 1000);
+	fflush(stdout);
+}
+
+/*
+ * What this run may do as it is: said once, before any test.  The SKIPs
+ * and notes of the parts concerned say it again, constant.
+ */
+static void say_privileges(const struct scx_caps *caps, const struct scx_cfg *cfg)
+{
+	char names[SCX_CAP_NAMES_LEN], lacks[512] = "";
+	size_t off = 0;
+
+	if (scx_kmsg_access(cfg->kmsg, kmsg_why, sizeof(kmsg_why)))
+		ksft_print_msg("kernel log: cannot read %s: failure reports lack the kernel's sched_ext lines and reasons, a rejected enable may read as \"died before attach\", kernel splats go unchecked, and the tests that check the kernel's words SKIP\n",
+			       kmsg_why);
+	if (caps->euid && !scx_caps_has(caps, CAP_DAC_OVERRIDE))
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without uid 0 or CAP_DAC_OVERRIDE, CPU hotplug SKIPs and the stress load leaves out its cgroup moves");
+	if (caps->euid && off < sizeof(lacks))
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without uid 0, tests that set a sysctl SKIP");
+	if (!scx_caps_has(caps, CAP_IPC_LOCK) && off < sizeof(lacks))
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_IPC_LOCK, a scheduler that locks its memory (mlockall) gets RLIMIT_MEMLOCK only");
+	if (!scx_caps_has(caps, CAP_SYS_NICE) && off < sizeof(lacks))
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_SYS_NICE, the stress load has no SCHED_FIFO reference");
+	if (!off)
+		return;
+	scx_caps_names(caps->eff, names, sizeof(names));
+	ksft_print_msg("privileges: uid %d, effective capabilities %016llx (%s)%s\n",
+		       (int)caps->euid, (unsigned long long)caps->eff, names, lacks);
+}
+
 int main(int argc, char **argv)
 {
 	const char *manifest = getenv("SCX_ATTACH_MANIFEST");
 	const char *only = getenv("SCX_ATTACH_ONLY");
 	char err[SCX_ERR_LEN + PATH_MAX];
+	char names[SCX_CAP_NAMES_LEN];
+	struct scx_caps *caps = &suite_caps;
 	struct scx_cfg cfg;
 	struct stat st;
 	int ret;
@@ -864,14 +1046,29 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("%s\n", err);
 	}
 
-	if (geteuid() != 0) {
+	/* Capabilities, not uid 0: bpf() checks them, in the initial user namespace. */
+	ret = scx_caps_get(caps);
+	if (ret || !scx_caps_can_load(caps)) {
+		scx_caps_names(caps->eff, names, sizeof(names));
 		ksft_print_header();
-		ksft_exit_skip(SKIP_NOT_ROOT "\n");
+		ksft_print_msg("uid %d, effective capabilities %016llx (%s)%s\n", (int)caps->euid,
+			       (unsigned long long)caps->eff, names,
+			       caps->init_ns ? "" : ", in a user namespace of its own");
+		ksft_exit_skip(SKIP_NO_CAPS "\n");
 	}
 	if (stat(cfg.sysfs, &st) || !S_ISDIR(st.st_mode)) {
 		ksft_print_header();
 		ksft_exit_skip(SKIP_NO_SCX "\n");
 	}
+	/* As non-root, a scheduler keeps only the ambient set across execve(). */
+	ret = scx_caps_keep_on_exec();
+	if (ret) {
+		ksft_print_header();
+		ksft_print_msg("raising the ambient capabilities: %s\n", strerror(-ret));
+		ksft_exit_skip(SKIP_NO_AMBIENT "\n");
+	}
+	say_privileges(caps, &cfg);
+	plan_time(argc, argv, &cfg);
 	/* Schedulers must not outlive the suite, however it ends: lib/reaper.h. */
 	ret = scx_suite_init();
 	if (ret)

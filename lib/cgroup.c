@@ -102,7 +102,12 @@ int scx_cgroup_create(struct scx_cgroup *cg, const char *root, const char *const
 		       getpid(), scx_proc_start_time(getpid()));
 	if (ret < 0 || (size_t)ret >= sizeof(cg->path) || !mkdtemp(cg->path)) {
 		ret = ret >= 0 && (size_t)ret < sizeof(cg->path) ? -errno : -ENAMETOOLONG;
-		snprintf(err, errlen, "cannot make a cgroup under %s: %s", root, strerror(-ret));
+		if (ret == -EACCES || ret == -EPERM)
+			snprintf(err, errlen, "cannot make a cgroup under %s: %s (writing there needs uid 0 or CAP_DAC_OVERRIDE)",
+				 root, strerror(-ret));
+		else
+			snprintf(err, errlen, "cannot make a cgroup under %s: %s", root,
+				 strerror(-ret));
 		cg->path[0] = '\0';
 		return ret;
 	}

@@ -185,6 +185,8 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	ret = ret ?: env_count("SCX_ATTACH_STRESS_S", SCX_STRESS_MAX_S, &stress_s, err, errlen);
 	ret = ret ?: env_count("SCX_ATTACH_REPEAT", SCX_REPEAT_MAX, &cfg->repeat, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_HOTPLUG", &cfg->hotplug, err, errlen);
+	ret = ret ?: env_count("SCX_ATTACH_TEST_TIMEOUT_S", SCX_TEST_TIMEOUT_MAX_S,
+			       &cfg->test_timeout_s, err, errlen);
 	ret = ret ?: env_kb("SCX_ATTACH_LOG_CAP_KB", &cap_kb, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_UEVENT", &cfg->uevent, err, errlen);
 	ret = ret ?: env_bool("SCX_ATTACH_LOAD", &cfg->load, err, errlen);
@@ -211,7 +213,33 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
+void scx_cfg_apply(struct scx_cfg *cfg, const struct scx_cfg_want *w)
+{
+	if (w->gate_ms)
+		cfg->gate_ms = w->gate_ms;
+	if (w->attach_ms) {
+		cfg->attach_ms = w->attach_ms;
+		cfg->wall_ms = scx_max(cfg->wall_ms, 3 * w->attach_ms);
+	}
+	if (w->wall_ms)
+		cfg->wall_ms = w->wall_ms;
+	cfg->hold_ms = scx_max(cfg->hold_ms, w->hold_ms);
+	if (w->stress_ms)
+		cfg->stress_ms = w->stress_ms;
+	if (w->repeat)
+		cfg->repeat = w->repeat;
+	if (w->hotplug >= 0)
+		cfg->hotplug = w->hotplug;
+	cfg->load |= w->load;
+	cfg->wall_ms = scx_max(cfg->wall_ms, cfg->gate_ms);
+}
+
+static unsigned int clamp_ms(unsigned long long ms)
+{
+	return ms > UINT_MAX ? UINT_MAX : (unsigned int)ms;
+}
+
+unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg)
 {
 	unsigned long long ms;
 
@@ -222,8 +250,60 @@ unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
 	/* CPU hotplug: up to two restarts, each within the attach window. */
 	if (cfg->hotplug)
 		ms += 2ULL * cfg->wall_ms;
-	ms *= cfg->repeat;
-	return ms > UINT_MAX ? UINT_MAX : (unsigned int)ms;
+	return clamp_ms(ms);
+}
+
+unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
+{
+	return clamp_ms((unsigned long long)scx_cfg_cycle_ms(cfg) * cfg->repeat);
+}
+
+unsigned int scx_cfg_least_ms(const struct scx_cfg *cfg)
+{
+	/* The verdict comes at max(gate, attach); the hold (or stress) follows. */
+	return clamp_ms(((unsigned long long)cfg->gate_ms + scx_max(cfg->hold_ms, cfg->stress_ms)) *
+			cfg->repeat);
+}
+
+unsigned int scx_test_bound_s(unsigned long long worst_ms)
+{
+	unsigned long long ms = worst_ms + worst_ms / 10 + SCX_TEST_MARGIN_MS;
+
+	return ms / 1000 >= INT_MAX ? INT_MAX : (unsigned int)((ms + 999) / 1000);
+}
+
+void scx_budget_add(struct scx_budget *b, unsigned long long worst_ms,
+		    unsigned long long least_ms)
+{
+	b->tests++;
+	b->worst_ms += worst_ms;
+	b->least_ms += least_ms;
+	b->bound_s = scx_max(b->bound_s, scx_test_bound_s(worst_ms));
+}
+
+/* Seconds, rounded up. */
+static unsigned long long secs(unsigned long long ms)
+{
+	return (ms + 999) / 1000;
+}
+
+int scx_budget_check(const struct scx_budget *b, unsigned int runner_s, char *msg, size_t len)
+{
+	unsigned long long least = secs(b->least_ms);
+
+	msg[0] = '\0';
+	if (!runner_s || least * 2 < runner_s)
+		return 0;
+	if (least < runner_s) {
+		snprintf(msg, len,
+			 "time: may not fit: the %u selected tests hold for at least %llu s of the runner's %u s timeout, and each attach and stop comes on top",
+			 b->tests, least, runner_s);
+		return -ETIME;
+	}
+	snprintf(msg, len,
+		 "time: cannot fit: the %u selected tests hold for at least %llu s, over the runner's %u s timeout, which will stop the run as TIMEOUT (at worst they take %llu s)",
+		 b->tests, least, runner_s, secs(b->worst_ms));
+	return -ETIME;
 }
 
 int scx_args_split(char *buf, char **argv, int max)

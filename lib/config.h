@@ -17,6 +17,9 @@ struct scx_splat_allow;
 #define SCX_ARGS_FILE_MAX	65536	/* bytes; more is not an args file */
 #define SCX_REPEAT_MAX		10000
 #define SCX_STRESS_MAX_S	3600
+#define SCX_TEST_TIMEOUT_MAX_S	(7 * 24 * 3600)
+/* A test's harness bound over its windows: setup, the report, the stops' own bounds. */
+#define SCX_TEST_MARGIN_MS	10000
 
 /*
  * Every window is configurable (SCX_ATTACH_* environment variables, or
@@ -34,6 +37,7 @@ struct scx_cfg {
 	unsigned int stress_ms;	/* hold this long under the stress load; 0: none */
 	unsigned int repeat;	/* attach/hold/stop cycles per test */
 	bool hotplug;		/* offline and online a CPU while it holds */
+	unsigned int test_timeout_s;	/* each test's harness bound; 0: from its windows */
 	size_t log_cap;		/* bytes of scheduler output kept in the log file */
 	bool emulated;		/* windows for an emulated (TCG) machine */
 	bool uevent;		/* listen to kobject uevents (the fast path) */
@@ -50,10 +54,55 @@ struct scx_cfg {
 int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen);
 
 /*
+ * What one test asks on top of the run's windows (a fixture variant, a
+ * manifest line).  0 leaves the run's value; hotplug -1 too.
+ */
+struct scx_cfg_want {
+	unsigned int gate_ms;
+	unsigned int attach_ms;	/* also widens the wall guard to 3x */
+	unsigned int wall_ms;	/* replaces the run's (a scheduler meant to hang) */
+	unsigned int hold_ms;	/* at least this: the run's --hold may be longer */
+	unsigned int stress_ms;
+	unsigned int repeat;
+	int hotplug;		/* -1: the run's, 0: off, 1: on */
+	bool load;		/* on; never turns the run's off */
+};
+
+/* The one rule for a test's own windows over the run's. */
+void scx_cfg_apply(struct scx_cfg *cfg, const struct scx_cfg_want *w);
+
+/*
  * The longest one attach/hold/stop cycle can take with @cfg, in ms: the
  * settle waits, the attach window's wall guard, the hold and every grace.
  */
+unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg);
+/* The longest a test can take: every cycle at its longest. */
 unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg);
+/*
+ * The least a test takes that passes attached: each cycle alive for the
+ * gate, then held (or stressed) for its window.
+ */
+unsigned int scx_cfg_least_ms(const struct scx_cfg *cfg);
+/* The harness's timeout, in s, for a test that takes @worst_ms at most. */
+unsigned int scx_test_bound_s(unsigned long long worst_ms);
+
+/* What the tests of a run can take, added up before it starts. */
+struct scx_budget {
+	unsigned int tests;
+	unsigned long long least_ms;	/* sum of what each must take */
+	unsigned long long worst_ms;	/* sum of what each may take */
+	unsigned int bound_s;		/* the longest test's harness bound */
+};
+
+void scx_budget_add(struct scx_budget *b, unsigned long long worst_ms,
+		    unsigned long long least_ms);
+
+/*
+ * Does the run fit the kselftest runner's timeout @runner_s (0: none)?
+ * 0 if it does; -ETIME with @msg (a "time: ..." line) if it cannot, or
+ * if what it must take is over half of it.
+ */
+int scx_budget_check(const struct scx_budget *b, unsigned int runner_s, char *msg, size_t len);
 
 /*
  * Parse a window: "1500", "1500ms" or "2s".  Zero, negative, garbage and

@@ -293,10 +293,10 @@ static const struct hint_row rows[] = {
 	  "kernel's verifier does not accept (built for another kernel, or by a compiler it does "
 	  "not expect?). Its last words:", d_verifier },
 	{ SCX_HINT_EPERM, IN_TAIL, "Operation not permitted|-EPERM",
-	  "not permitted (%s): loading BPF and attaching a sched_ext scheduler need root, or "
-	  "CAP_SYS_ADMIN with CAP_BPF and CAP_PERFMON. Check the user and the capabilities the "
-	  "test runs with (a container may drop them), and whether kernel lockdown or a security "
-	  "module forbids BPF", d_line },
+	  "not permitted (%s): loading BPF and attaching a sched_ext scheduler need CAP_SYS_ADMIN, "
+	  "or CAP_BPF and CAP_PERFMON (root has them; BPF code that uses a module's types or "
+	  "functions needs CAP_SYS_ADMIN too, for libbpf to read module BTF). Check the capabilities the test runs with (a container may drop "
+	  "them), and whether kernel lockdown or a security module forbids BPF", d_line },
 	{ SCX_HINT_EBUSY, IN_TAIL, "Device or resource busy|-EBUSY",
 	  "the attach failed with EBUSY (%s): sched_ext had another scheduler when this one "
 	  "attached (a service such as scx_loader, a leftover of an earlier run, a test running "

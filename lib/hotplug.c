@@ -56,7 +56,8 @@ int scx_hotplug_pick(const char *dir, const char **skip)
 			continue;
 		with_file++;
 		snprintf(path, sizeof(path), "%s/cpu%d/online", dir, cpu);
-		if (!access(path, W_OK) && cpu > best)
+		/* The effective ids and capabilities, as the write will use. */
+		if (!faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) && cpu > best)
 			best = cpu;
 	}
 	closedir(d);

@@ -27,7 +27,7 @@
 /* Constant SKIP reasons. */
 #define SCX_HOTPLUG_ONE_CPU	"only one CPU is online: none can go offline"
 #define SCX_HOTPLUG_NONE	"no CPU but the boot CPU has cpuN/online: no CPU hotplug here"
-#define SCX_HOTPLUG_RO		"cpuN/online is not writable: CPU hotplug needs root"
+#define SCX_HOTPLUG_RO		"cpuN/online is not writable: CPU hotplug needs uid 0 or CAP_DAC_OVERRIDE"
 
 struct scx_hotplug {
 	char dir[PATH_MAX];	/* the cpu sysfs directory */

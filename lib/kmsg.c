@@ -34,6 +34,34 @@ int scx_kmsg_open(struct scx_kmsg *k, const char *path)
 	return 0;
 }
 
+int scx_kmsg_access(const char *path, char *why, size_t len)
+{
+	char restrict_[8] = "";
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	scx_read_small_at(AT_FDCWD, "/proc/sys/kernel/dmesg_restrict", 0, restrict_,
+			  sizeof(restrict_));
+	/* devkmsg_open(): dmesg_restrict lets only CAP_SYSLOG read. */
+	if (err == EPERM && restrict_[0] == '1')
+		snprintf(why, len, "%s: kernel.dmesg_restrict is 1 and this process lacks CAP_SYSLOG (add CAP_SYSLOG, or set kernel.dmesg_restrict=0)",
+			 path);
+	else if (err == EPERM)
+		snprintf(why, len, "%s: %s (printk.devkmsg=off, or a security module)", path,
+			 strerror(err));
+	else if (err == EACCES)
+		snprintf(why, len, "%s: its mode does not let uid %d read it (chmod o+r %s, or CAP_DAC_READ_SEARCH)",
+			 path, (int)geteuid(), path);
+	else
+		snprintf(why, len, "%s: %s", path, strerror(err));
+	return -err;
+}
+
 void scx_kmsg_close(struct scx_kmsg *k)
 {
 	if (k->fd >= 0)

@@ -34,6 +34,12 @@ struct scx_kmsg {
 
 /* Opens at the end of the log; -errno if unreadable (not fatal). */
 int scx_kmsg_open(struct scx_kmsg *k, const char *path);
+/*
+ * Can this process read @path as the kernel log?  0, or -errno with @why
+ * naming what it lacks: the file's mode, or CAP_SYSLOG under
+ * kernel.dmesg_restrict.
+ */
+int scx_kmsg_access(const char *path, char *why, size_t len);
 /* Collect new records.  Returns how many sched_ext lines were added. */
 int scx_kmsg_collect(struct scx_kmsg *k);
 void scx_kmsg_close(struct scx_kmsg *k);

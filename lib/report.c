@@ -172,7 +172,7 @@ void scx_report(FILE *f, const struct scx_result *r, const struct scx_child *c,
 			scx_state_name(r->last.state), r->last.enable_seq, r->before.enable_seq,
 			r->last.ops);
 		if (!r->kmsg) {
-			fprintf(f, "# kernel log: not readable (need root for /dev/kmsg)\n");
+			fprintf(f, "# kernel log: not readable (the \"kernel log:\" line at the start of the run says why)\n");
 		} else if (!r->klog.len) {
 			fprintf(f, "# kernel log: no sched_ext lines since the spawn\n");
 		} else {

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "proc.h"
 #include "spawn.h"
 
@@ -27,6 +28,9 @@
 #define ORPHAN_ROUNDS	8	/* a chain of daemonizing forks, bounded */
 #define FD_SCAN_MAX	65536	/* without close_range(): fds we mark CLOEXEC */
 #define PIDLESS_MS	10	/* reap cadence without a pidfd */
+
+/* Where the child stopped short of execve(), with errno, on its CLOEXEC pipe. */
+enum { EXEC_SETUP, EXEC_CAPS, EXEC_EXEC };
 
 void scx_child_init(struct scx_child *c, size_t log_cap)
 {
@@ -107,8 +111,8 @@ fail:
 static void __attribute__((__noreturn__))
 child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_fd, pid_t parent)
 {
+	int fd, sig, msg[2] = { EXEC_SETUP };
 	sigset_t none;
-	int fd, sig;
 	ssize_t n;
 
 	/* Die with the test, even if the scheduler leaves our process group. */
@@ -132,26 +136,36 @@ child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_
 	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC))
 		for (fd = 3; fd < FD_SCAN_MAX && fd < sysconf(_SC_OPEN_MAX); fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* Not root: only the ambient set survives execve(). */
+	msg[0] = EXEC_CAPS;
+	if (scx_caps_keep_on_exec())
+		goto fail;
+	msg[0] = EXEC_EXEC;
 	execve(bin, argv, env);
 fail:
-	sig = errno;
+	msg[1] = errno;
 	/* Nothing is left to report a failed report to. */
-	n = write(err_fd, &sig, sizeof(sig));
+	n = write(err_fd, msg, sizeof(msg));
 	(void)n;
 	_exit(127);
 }
 
-/* Wait for execve() to succeed (EOF on the CLOEXEC pipe) or report errno. */
-static int wait_exec(int fd)
+/*
+ * Wait for execve() to succeed (EOF on the CLOEXEC pipe) or report errno,
+ * and where the child stopped in @stage.
+ */
+static int wait_exec(int fd, int *stage)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int e = 0;
+	int msg[2] = { EXEC_EXEC, 0 };
 
+	*stage = EXEC_EXEC;
 	if (poll(&pfd, 1, EXEC_WAIT_MS) <= 0)
 		return -ETIMEDOUT;
-	if (read(fd, &e, sizeof(e)) == sizeof(e))
-		return -e;
-	return 0;
+	if (read(fd, msg, sizeof(msg)) != sizeof(msg))
+		return 0;
+	*stage = msg[0];
+	return -msg[1];
 }
 
 int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
@@ -160,7 +174,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	int out[2] = { -1, -1 }, ex[2] = { -1, -1 };
 	pid_t parent = getpid();
 	char **env = NULL;
-	int ret;
+	int ret, stage;
 
 	scx_child_init(c, cfg->log_cap);
 	ret = scx_bin_check(bin, err, errlen);
@@ -210,8 +224,11 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 		goto out;
 	}
 
-	ret = wait_exec(ex[0]);
-	if (ret)
+	ret = wait_exec(ex[0], &stage);
+	if (ret && stage == EXEC_CAPS)
+		snprintf(err, errlen, "cannot keep the capabilities for %s across execve() (ambient set): %s",
+			 bin, strerror(-ret));
+	else if (ret)
 		snprintf(err, errlen, "cannot execute %s: %s", bin, strerror(-ret));
 out:
 	if (ret && c->pid > 0)

@@ -9,7 +9,7 @@
 #
 #   1 SIGKILL the test binary while it waits for attach
 #   2 SIGKILL it during the hold window
-#   3 TEST_F_TIMEOUT expires (scx_attach_test_t20: a 20 s timeout build)
+#   3 TEST_F_TIMEOUT expires (SCX_ATTACH_TEST_TIMEOUT_S=20)
 #   4 runner.sh's "settings" timeout expires (kselftest runner, timeout=10)
 #   5 a scheduler that ignores SIGTERM, test binary SIGKILLed
 #   6 a daemonized scheduler, test binary SIGKILLed during the hold
@@ -172,7 +172,7 @@ verdict "$name" "$t"
 # 3: the harness's own timeout (20 s) SIGKILLs the test's process group
 name="TEST_F_TIMEOUT expires during the hold window"
 SCX_ATTACH_SCHED=$here/scx_fault SCX_ATTACH_ARGS=--fault=none SCX_ATTACH_HOLD_MS=120000 \
-	start_test "$work/3.out" ./scx_attach_test_t20 -v user
+	SCX_ATTACH_TEST_TIMEOUT_S=20 start_test "$work/3.out" ./scx_attach_test -v user
 wait "$tpid"
 t=$(now_cs)
 if ! grep -q 'Test terminated by timeout' "$work/3.out"; then
@@ -237,7 +237,7 @@ verdict "$name" "$t"
 # 7: the daemon escapes the harness's process-group kill
 name="daemonized scheduler, TEST_F_TIMEOUT expires"
 SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
-	start_test "$work/7.out" ./scx_attach_test_t20 -v user
+	SCX_ATTACH_TEST_TIMEOUT_S=20 start_test "$work/7.out" ./scx_attach_test -v user
 wait "$tpid"
 t=$(now_cs)
 verdict "$name" "$t"

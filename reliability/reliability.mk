@@ -34,8 +34,8 @@ FUZZ_TARGETS := args uevent kline window
 
 REL_INC := -I$(SCX_TOP) -I$(KSFT_DIR) $(KHDR_INCLUDES)
 REL_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-REL_ASAN_CFLAGS := -g -O1 -Wall -D_GNU_SOURCE -DSCX_TIMEOUT_S=$(SCX_TIMEOUT_S) $(REL_SAN) $(REL_INC)
-REL_CFLAGS := -g -O2 -Wall -D_GNU_SOURCE -DSCX_TIMEOUT_S=$(SCX_TIMEOUT_S) $(REL_INC)
+REL_ASAN_CFLAGS := -g -O1 -Wall -D_GNU_SOURCE $(REL_SAN) $(REL_INC)
+REL_CFLAGS := -g -O2 -Wall -D_GNU_SOURCE $(REL_INC)
 
 # Any report is fatal, and lands in a file checked afterwards too, so that
 # one in a forked child whose exit status is not looked at still fails.
@@ -63,10 +63,6 @@ $(REL_OUT)/probe_sched: $(REL_DIR)/probe_sched.c | $(REL_OUT)
 # A scheduler stand-in that floods its output (the 200 MB log case).
 $(REL_OUT)/flood_sched: $(REL_DIR)/flood_sched.c | $(REL_OUT)
 	$(CC) $(REL_CFLAGS) -o $@ $<
-
-# The suite with a short TEST_F_TIMEOUT, for the harness-timeout kill case.
-$(REL_OUT)/scx_attach_test_t20: $(SCX_TOP)/scx_attach_test.c $(REL_LIB) $(SCX_LIB_HDRS) | $(REL_OUT)
-	$(CC) $(filter-out -DSCX_TIMEOUT_S=%,$(REL_CFLAGS)) -DSCX_TIMEOUT_S=20 -o $@ $(filter %.c,$^) -lpthread
 
 # ------------------------------------------------------- sanitizer builds
 
@@ -144,7 +140,7 @@ check-sec: $(REL_OUT)/sec_test $(REL_OUT)/probe_sched
 
 # ------------------------------------------------------------ in the VM
 
-REL_VM_DEPS := all $(REL_OUT)/soak $(REL_OUT)/flood_sched $(REL_OUT)/scx_attach_test_t20
+REL_VM_DEPS := all $(REL_OUT)/soak $(REL_OUT)/flood_sched
 
 soak: $(REL_VM_DEPS)
 	$(REL_DIR)/vm-soak.sh $(REL_SUITE) $(SOAK_CYCLES) $(VM_ARGS)

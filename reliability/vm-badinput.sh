@@ -40,7 +40,7 @@ else
 fi
 
 name="not root in the VM: constant SKIP, exit 4"
-want='1..0 # SKIP needs root (or CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON) to load BPF schedulers'
+want='1..0 # SKIP needs CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them), to load BPF schedulers'
 "$top/vm/run-vm.sh" --suite-dir "$suite" --timeout 300 --user scxuser "$@" \
 	--cmd './scx_attach_test' >"$work/user.tap" 2>"$work/user.err"
 rc=$?

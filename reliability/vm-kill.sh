@@ -15,9 +15,8 @@ shift
 cache=${SCX_ATTACH_CACHE:-$top/.cache}
 ksft=$(printf '%s\n' "$cache"/linux-source-*/tools/testing/selftests/kselftest | sort -V | tail -n 1)
 [ -r "$ksft/runner.sh" ] || { echo "vm-kill: no kselftest runner.sh under $cache (tools/setup.sh)" >&2; exit 2; }
-build=$suite/reliability-build
 
 exec "$top/vm/run-vm.sh" --suite-dir "$suite" --timeout 900 \
-	--add "$build/scx_attach_test_t20" --add "$here/guest-kill.sh" \
+	--add "$here/guest-kill.sh" \
 	--add "$ksft/runner.sh" --add "$ksft/ktap_helpers.sh" --add "$(command -v timeout)" \
 	"$@" --cmd './guest-kill.sh'

@@ -265,21 +265,126 @@ TEST(manifest_bad)
 	rmdir(dir);
 }
 
-/* The emulated windows, at their worst, end before the harness kills the test. */
-TEST(emulated_windows_fit_the_timeout)
+/*
+ * Each test's harness bound covers its windows at their worst, however
+ * they grow (emulated, repeats, stress, hotplug); a fixed 300 s did not.
+ */
+TEST(test_bound_covers_the_windows)
 {
 	char err[SCX_ERR_LEN];
 	struct scx_cfg cfg;
+
+	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
+	/* settle 10 + wall 30 + reason 2 + hold 2 + stop 2 + last words 2 + reap 2 + settle 10 */
+	EXPECT_EQ(60000, scx_cfg_worst_ms(&cfg));
+	EXPECT_EQ(3000, scx_cfg_least_ms(&cfg));
+	EXPECT_EQ(76, scx_test_bound_s(scx_cfg_worst_ms(&cfg)));
 
 	setenv("SCX_ATTACH_EMULATED", "1", 1);
 	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
 	unsetenv("SCX_ATTACH_EMULATED");
 	EXPECT_EQ(60000, cfg.attach_ms);
 	EXPECT_EQ(180000, cfg.wall_ms);
-	EXPECT_GT(SCX_TIMEOUT_S * 1000U, scx_cfg_worst_ms(&cfg));
-	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(10000, cfg.attach_ms);
-	EXPECT_GT(SCX_TIMEOUT_S * 1000U, scx_cfg_worst_ms(&cfg));
+	EXPECT_EQ(262000, scx_cfg_worst_ms(&cfg));
+
+	/* --repeat 20 --stress 30 --hotplug: 20 cycles of 30 s under stress and two restarts. */
+	cfg.repeat = 20;
+	cfg.stress_ms = 30000;
+	cfg.hotplug = true;
+	EXPECT_EQ(290000 + 2 * 180000, scx_cfg_cycle_ms(&cfg));
+	EXPECT_EQ(20 * 650000, scx_cfg_worst_ms(&cfg));
+	EXPECT_EQ(20 * 31000, scx_cfg_least_ms(&cfg));
+	EXPECT_LT(scx_cfg_worst_ms(&cfg) / 1000, scx_test_bound_s(scx_cfg_worst_ms(&cfg)));
+
+	/* Absurd windows saturate, never wrap. */
+	cfg.repeat = SCX_REPEAT_MAX;
+	cfg.hold_ms = 24 * 3600 * 1000;
+	EXPECT_EQ(UINT_MAX, scx_cfg_worst_ms(&cfg));
+	EXPECT_EQ(INT_MAX, scx_test_bound_s(UINT_MAX * 1000ULL));
+	EXPECT_GE(INT_MAX, scx_test_bound_s(UINT_MAX));
+}
+
+/* A variant's or manifest line's windows over the run's: one rule. */
+TEST(test_windows_over_the_run)
+{
+	struct scx_cfg_want keep = { .hotplug = -1 };
+	char err[SCX_ERR_LEN];
+	struct scx_cfg run, cfg;
+
+	ASSERT_EQ(0, scx_cfg_init(&run, err, sizeof(err))) TH_LOG("%s", err);
+	cfg = run;
+	scx_cfg_apply(&cfg, &keep);
+	EXPECT_EQ(0, memcmp(&cfg, &run, sizeof(cfg)));
+
+	/* The hold is at least the test's; a longer run hold stays. */
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .hold_ms = 15000, .hotplug = -1 });
+	EXPECT_EQ(15000, cfg.hold_ms);
+	run.hold_ms = 30000;
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .hold_ms = 15000, .hotplug = -1 });
+	EXPECT_EQ(30000, cfg.hold_ms);
+
+	/* A shorter wall guard (a scheduler meant to hang), never under the gate. */
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .wall_ms = 5000, .hotplug = -1 });
+	EXPECT_EQ(5000, cfg.wall_ms);
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .gate_ms = 8000, .wall_ms = 5000,
+						     .hotplug = -1 });
+	EXPECT_EQ(8000, cfg.wall_ms);
+
+	/* A longer CPU budget widens the wall guard to three of it. */
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .attach_ms = 20000, .hotplug = -1 });
+	EXPECT_EQ(20000, cfg.attach_ms);
+	EXPECT_EQ(60000, cfg.wall_ms);
+
+	/* Stress, repeat and hotplug replace; load only turns on. */
+	run.hotplug = true;
+	run.load = true;
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .stress_ms = 20000, .repeat = 3,
+						     .hotplug = 0 });
+	EXPECT_EQ(20000, cfg.stress_ms);
+	EXPECT_EQ(3, cfg.repeat);
+	EXPECT_FALSE(cfg.hotplug);
+	EXPECT_TRUE(cfg.load);
+}
+
+/* Whether a run fits the kselftest runner's timeout, said before it starts. */
+TEST(run_budget_against_the_runner)
+{
+	struct scx_budget b = { 0 };
+	char msg[512];
+	int i;
+
+	/* Eight tree schedulers under --stress 30: 248 s of the runner's 300. */
+	for (i = 0; i < 8; i++)
+		scx_budget_add(&b, 88000, 31000);
+	EXPECT_EQ(8, b.tests);
+	EXPECT_EQ(248000, b.least_ms);
+	EXPECT_EQ(107, b.bound_s);
+	EXPECT_EQ(0, scx_budget_check(&b, 0, msg, sizeof(msg)));
+	EXPECT_STREQ("", msg);
+	EXPECT_EQ(0, scx_budget_check(&b, 600, msg, sizeof(msg)));
+	EXPECT_EQ(-ETIME, scx_budget_check(&b, 300, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "may not fit: the 8 selected tests hold for at least 248 s of the runner's 300 s timeout"))
+		TH_LOG("%s", msg);
+
+	/* Six more that attach: past the runner's timeout whatever they do. */
+	for (i = 0; i < 6; i++)
+		scx_budget_add(&b, 88000, 31000);
+	EXPECT_EQ(-ETIME, scx_budget_check(&b, 300, msg, sizeof(msg)));
+	EXPECT_NE(NULL, strstr(msg, "cannot fit: the 14 selected tests hold for at least 434 s, over the runner's 300 s timeout"))
+		TH_LOG("%s", msg);
+	EXPECT_NE(NULL, strstr(msg, "at worst they take 1232 s")) TH_LOG("%s", msg);
+
+	/* Expected failures hold nothing: they add to the worst only. */
+	b = (struct scx_budget){ 0 };
+	scx_budget_add(&b, 262000, 0);
+	EXPECT_EQ(0, scx_budget_check(&b, 45, msg, sizeof(msg)));
+	EXPECT_EQ(299, b.bound_s);
 }
 
 /* Two loads at once: each stops its own threads (no shared state). */
@@ -736,7 +841,7 @@ TEST(hint_rows)
 		    "\nverifier: ; return *(volatile s32 *)(unsigned long)bpf_ktime_get_ns(); @ scx_fault.bpf.c:114\n",
 		  } },
 		{ "out-eperm.txt", NULL, SCX_HINT_EPERM,
-		  { "CAP_SYS_ADMIN with CAP_BPF and CAP_PERFMON" } },
+		  { "need CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them" } },
 		{ "out-ebusy.txt", NULL, SCX_HINT_EBUSY,
 		  { "EBUSY ([SCX_BUG] scx_qmap.c:446 (Device or resource busy))",
 		    "another scheduler" } },

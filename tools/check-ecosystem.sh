@@ -393,10 +393,12 @@ inner_ktap() {
 	     on && sub(/^# /, "")' "$1"
 }
 
-# runner_passed FILE: runner.sh's verdict on the collection, and the suite's own.
+# runner_passed FILE: runner.sh's verdict on the collection, and the suite's
+# own; the binary saw settings' timeout (runner.sh exports it).
 runner_passed() {
 	grep -qx 'ok 1 selftests: scx_attach: scx_attach_test' "$1" &&
 	grep -qx "# timeout set to $settings_timeout" "$1" &&
+	grep -q "^# # time: .*; the kselftest runner's timeout $settings_timeout s\$" "$1" &&
 	! grep -q '^# not ok ' "$1"
 }
 
@@ -417,13 +419,15 @@ for step in install gen_tar; do
 	fi
 done
 
-name="sched_ext VM: runner.sh enforces settings' timeout (timeout=2 gives TIMEOUT)"
+name="sched_ext VM: runner.sh enforces settings' timeout (timeout=2 gives TIMEOUT), said before the first test"
 f=$work/vm-timeout.out
 if [ ! -f "$work/vm-timeout.rc" ]; then
 	not_ok "$name" "$(vm_diag)"
 elif ! grep -qx '# timeout set to 2' "$f" ||
      ! grep -qx 'not ok 1 selftests: scx_attach: scx_attach_test # TIMEOUT 2 seconds' "$f"; then
 	not_ok "$name" "no TIMEOUT from runner.sh:" "$(grep -E '^(not )?ok|timeout' "$f" | tail -n 10)"
+elif ! grep -q "^# # time: cannot fit: .* over the runner's 2 s timeout" "$f"; then
+	not_ok "$name" "the binary did not say the run cannot fit:" "$(grep '# time:' "$f")"
 else
 	ok "$name"
 fi

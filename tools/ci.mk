@@ -6,14 +6,18 @@
 #
 #   check-sim        the harness's own tests: parsers on fixed inputs (unit_test),
 #                    a SIMULATED sched_ext (sim_test), the hold's stress monitor
-#                    and a simulated CPU hotplug on the host (hold_test)
+#                    and a simulated CPU hotplug on the host (hold_test), the
+#                    test binary's start (privileges, time) on a fake sysfs
+#                    (start_test.sh, as root)
 #   vm-check         the suite on REAL kernels booted under qemu (vm/check.sh)
 #   check-reliability, check-ecosystem, bench-smoke: see their fragments
 
 VM_ARGS ?=
 
-check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)/hold_test
-	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test
+check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)/hold_test \
+	   $(OUTPUT)/scx_attach_test
+	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test \
+		$(SCX_TOP)/selftest/start_test.sh
 
 vm-check: all
 	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)

@@ -24,6 +24,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod file stress-ng
 	# TAP consumers: prove (perl), tappy (python3-tap, as LKFT parses)
 	perl python3-tap
+	# selftest/start_test.sh: file capabilities (setpriv is util-linux's)
+	libcap2-bin
 	# tools/check-ecosystem.sh: kconfig (merge_config.sh), DEBUG_INFO_BTF
 	# (PAHOLE_VERSION), virtme-ng's guest devices
 	flex bison pahole udev

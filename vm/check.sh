@@ -13,7 +13,11 @@
 #      every cycle passes, the test's fds and children do not grow.
 #   4. A kernel splat (a hung task scx_fault causes) fails the test of a
 #      scheduler that stays attached.
-#   5. The VM runner's own checks (boot failures, panics, libraries, the
+#   5. Capabilities, not uid 0: the whole suite as uid 65534 with exactly
+#      CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON (util-linux setpriv): it
+#      passes, scx_simple and scx_fault attach, and what needs more SKIPs
+#      with a reason that names it.
+#   6. The VM runner's own checks (boot failures, panics, libraries, the
 #      guest a scheduler expects).
 #
 #   vm/check.sh SUITE_DIR [run-vm.sh options]
@@ -87,7 +91,7 @@ EOF
 }
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 
 name="matrix: trixie-backports, sid and trixie; tree schedulers, fixtures, sample manifest"
 out=$work/matrix
@@ -156,6 +160,36 @@ elif ! parses "$work/splat.tap"; then
 elif ! grep -qx 'not ok 1 scx.user.verdict' "$work/splat.tap" ||
      ! grep -q '^# result: verdict=attached .*splat=hung_task' "$work/splat.tap"; then
 	not_ok "$name" "no failed test with verdict=attached and splat=hung_task"
+else
+	ok "$name"
+fi
+
+name="uid 65534 with CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON: the suite passes, scx_simple and scx_fault attach"
+# The issue's recipe (issue 17): o+r on /dev/kmsg changes nothing while
+# kernel.dmesg_restrict is 1 (CAP_SYSLOG), so the kernel log stays closed.
+caps=+sys_admin,+bpf,+perfmon
+run caps "$@" --host-file "$(command -v setpriv)" --cmd "chmod o+r /dev/kmsg &&
+	exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=$caps --ambient-caps=$caps ./run_tests.sh"
+# Every SKIP names what this run lacks: the kernel log, uid 0 or
+# CAP_DAC_OVERRIDE, CAP_IPC_LOCK; or there is no --sched.
+skips=$(grep '^ok .*# SKIP' "$work/caps.tap" | grep -v \
+	-e '# SKIP needs the kernel.s words: /dev/kmsg is not readable (CAP_SYSLOG, or kernel.dmesg_restrict=0)$' \
+	-e '# SKIP cpuN/online is not writable: CPU hotplug needs uid 0 or CAP_DAC_OVERRIDE$' \
+	-e '# SKIP sets a sysctl: /proc/sys is writable by uid 0 only$' \
+	-e '# SKIP locks all its memory: needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of 64 MiB' \
+	-e '^ok 1 scx.user.verdict # SKIP no scheduler to test')
+if [ "$rc" != 0 ]; then
+	not_ok "$name" "suite exited $rc"
+elif ! parses "$work/caps.tap"; then
+	not_ok "$name" "prove: $(tail -n1 "$work/caps.tap.prove")"
+elif ! grep -q '^# privileges: uid 65534, effective capabilities 000000c000200000 ' "$work/caps.tap"; then
+	not_ok "$name" "not run as uid 65534 with exactly those capabilities"
+elif ! grep -qx 'ok [0-9]* scx.scx_simple.verdict' "$work/caps.tap" ||
+     ! grep -qx 'ok [0-9]* scx.fault_none.verdict' "$work/caps.tap"; then
+	not_ok "$name" "scx_simple or scx_fault did not attach"
+elif [ -n "$skips" ]; then
+	not_ok "$name" "a SKIP that does not name a missing privilege: $(echo "$skips" | head -n 3 | tr '\n' ' ')"
 else
 	ok "$name"
 fi
