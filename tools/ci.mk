@@ -46,3 +46,11 @@ check-prereqs: all $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched \
 	       $(OUTPUT)/hold_test bench-build
 
 .PHONY: check check-prereqs check-sim vm-check matrix check-matrix
+
+# ktstr's machine shapes, the tree's schedulers on 7.3 (vm/matrix.sh
+# --gauntlet; docs/matrix.md has a run's table): MATRIX_ARGS=... adds options.
+matrix-gauntlet: all
+	$(SCX_TOP)/vm/matrix.sh --suite-dir $(OUTPUT) --out $(OUTPUT)/gauntlet-results --gauntlet \
+		$(MATRIX_ARGS)
+
+.PHONY: matrix-gauntlet
