@@ -244,9 +244,10 @@ unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg)
 	unsigned long long ms;
 
 	/* Busy wait, attach, the ending's reason, hold, stop, last words, settle. */
-	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms + scx_max(cfg->grace_ms, 500U) +
-	     scx_max(cfg->hold_ms, cfg->stress_ms) + cfg->grace_ms +
-	     scx_max(cfg->grace_ms, 1000U) + scx_max(cfg->grace_ms, 100U) + cfg->settle_ms;
+	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms +
+	     scx_max(cfg->grace_ms, SCX_REASON_WAIT_MS) + scx_max(cfg->hold_ms, cfg->stress_ms) +
+	     cfg->grace_ms + scx_max(cfg->grace_ms, SCX_KILL_WAIT_MS) +
+	     scx_max(cfg->grace_ms, SCX_LAST_WORDS_MS) + cfg->settle_ms;
 	/* CPU hotplug: up to two restarts, each within the attach window. */
 	if (cfg->hotplug)
 		ms += 2ULL * cfg->wall_ms;

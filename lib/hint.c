@@ -126,7 +126,7 @@ static void d_symbol(const struct hit *h, char *d, size_t dlen, char *extra, siz
 static void d_member(const struct hit *h, char *d, size_t dlen, char *extra, size_t elen)
 {
 	const char *p = strstr(h->line, "init_kern ");
-	char field[128], ops[128] = "";
+	char field[128], ops[SCX_OPS_LEN] = "";
 
 	copy_until(h->after, " ", field, sizeof(field));
 	if (p && p < h->after)

@@ -10,8 +10,6 @@
 
 #include "watcher.h"
 
-#define REASON_WAIT_MS		500	/* at least this long for the kernel's reason */
-
 enum scx_wake scx_w_wait(struct watcher *w, uint64_t deadline)
 {
 	enum scx_wake wake = scx_waiter_wait(&w->wt, deadline);
@@ -44,7 +42,7 @@ static bool read_reason(struct scx_result *r)
 
 static uint64_t reason_deadline(const struct watcher *w)
 {
-	return scx_now_ns() + scx_max(w->cfg->grace_ms, REASON_WAIT_MS) * NSEC_PER_MSEC;
+	return scx_now_ns() + scx_max(w->cfg->grace_ms, SCX_REASON_WAIT_MS) * NSEC_PER_MSEC;
 }
 
 #define RESTART_REASON	"unregistered from the main kernel"
