@@ -36,25 +36,6 @@ struct hint_row {
 	detail_fn detail;
 };
 
-static const char *const keys[SCX_HINT_NR] = {
-	[SCX_HINT_NONE] = "none",
-	[SCX_HINT_STALL] = "stall",
-	[SCX_HINT_BPF_ERROR] = "bpf_error",
-	[SCX_HINT_OPS_ERROR] = "ops_error",
-	[SCX_HINT_KCONFIG] = "kconfig",
-	[SCX_HINT_NO_BTF] = "no_btf",
-	[SCX_HINT_KERNEL_SYMBOL] = "kernel_symbol",
-	[SCX_HINT_OPS_FIELD] = "ops_field",
-	[SCX_HINT_VERIFIER] = "verifier",
-	[SCX_HINT_EPERM] = "eperm",
-	[SCX_HINT_EBUSY] = "ebusy",
-};
-
-const char *scx_hint_key(enum scx_hint_kind kind)
-{
-	return kind < SCX_HINT_NR ? keys[kind] : "?";
-}
-
 static size_t line_len(const char *p)
 {
 	return strcspn(p, "\r\n");

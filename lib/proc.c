@@ -15,7 +15,8 @@
 
 static char owner_tag[OWNER_TAG_LEN];
 
-int scx_proc_ours(void)
+/* 0 if /proc shows our pid namespace, -EXDEV if not, -errno. */
+static int proc_ours(void)
 {
 	char buf[32];
 	ssize_t len;
@@ -70,7 +71,7 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 	struct dirent *de;
 	DIR *d;
 
-	n = scx_proc_ours();
+	n = proc_ours();
 	if (n)
 		return n;
 	d = opendir("/proc");
@@ -215,7 +216,7 @@ int scx_stray_sweep(void)
 	pid_t owner;
 	DIR *d;
 
-	ret = scx_proc_ours();
+	ret = proc_ours();
 	if (ret)
 		return ret;
 	d = opendir("/proc");

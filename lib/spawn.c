@@ -40,13 +40,16 @@ void scx_child_init(struct scx_child *c, size_t log_cap)
 	scx_log_init(&c->log, log_cap);
 }
 
-int scx_bin_check(const char *bin, char *err, size_t errlen)
+/* Can @bin be executed?  -errno with @err filled otherwise. */
+static int bin_check(const char *bin, char *err, size_t errlen)
 {
 	struct stat st;
+	int ret;
 
 	if (stat(bin, &st)) {
-		snprintf(err, errlen, "scheduler %s: %s", bin, strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, errlen, "scheduler %s: %s", bin, strerror(-ret));
+		return ret;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "scheduler %s is a directory, not a program", bin);
@@ -169,7 +172,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	int ret, stage;
 
 	scx_child_init(c, cfg->log_cap);
-	ret = scx_bin_check(bin, err, errlen);
+	ret = bin_check(bin, err, errlen);
 	if (ret)
 		return ret;
 	ret = scx_log_create(&c->log, cfg->tmpdir, err, errlen);
@@ -184,7 +187,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	/* Descendants of a daemonizing scheduler must come back to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
 		ret = -errno;
-		snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(-ret));
 		goto out;
 	}
 
@@ -192,7 +195,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	c->pid = fork();
 	if (c->pid < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		snprintf(err, errlen, "fork: %s", strerror(-ret));
 		goto out;
 	}
 	if (c->pid == 0)
@@ -212,7 +215,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	c->pidfd = cfg->pidfd ? sys_pidfd_open(c->pid, 0) : -1;
 	if (cfg->pidfd && c->pidfd < 0 && errno != ENOSYS) {
 		ret = -errno;
-		snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
+		snprintf(err, errlen, "pidfd_open: %s", strerror(-ret));
 		goto out;
 	}
 
