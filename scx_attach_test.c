@@ -163,6 +163,16 @@ FIXTURE_VARIANT_ADD(scx, fault_starve) {
 	.ops = "fault", .expect = SCX_V_STARVED, .stress_s = 20,
 };
 
+/*
+ * Never runs the load's threads, the watchdog at its 30 s maximum: a load
+ * thread not run for longer than the max gap is starved, though the
+ * kernel has said nothing yet.
+ */
+FIXTURE_VARIANT_ADD(scx, fault_neglect) {
+	.prog = "scx_fault", .args = "--fault=neglect --stall-comm=scx_load", .ops = "fault",
+	.expect = SCX_V_STARVED, .load = true,
+};
+
 /* CPU hotplug: the kernel asks for a restart; the loader comes back ... */
 FIXTURE_VARIANT_ADD(scx, fault_hotplug) {
 	.prog = "scx_fault", .args = "--fault=none", .ops = "fault",

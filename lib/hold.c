@@ -33,6 +33,7 @@ struct holder {
 	uint64_t deadline;
 	struct scx_load load;
 	bool loaded;
+	struct scx_vref vref;	/* the machine's stalls, for the load's gaps */
 	struct scx_stress stress;
 	struct scx_hotplug hp;
 	enum hp_step hp_step;
@@ -175,8 +176,11 @@ static int hold_start(struct holder *h)
 		r->stressed = true;
 		h->w->wt.aux[0] = scx_stress_fd(&h->stress);
 	} else if (cfg->load) {
-		ret = scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms);
+		ret = scx_vref_start(&h->vref);
+		ret = ret ?: scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms,
+					    scx_stress_default_gap_ms(cfg->emulated));
 		if (ret) {
+			scx_vref_stop(&h->vref, cfg->grace_ms);
 			snprintf(r->detail, sizeof(r->detail),
 				 "the hold-window load could not be started: %s", strerror(-ret));
 			return ret;
@@ -196,7 +200,32 @@ static int hold_start(struct holder *h)
 	return 0;
 }
 
-/* Stop it all; what the stress saw can still turn the verdict. */
+/*
+ * A load thread that was not run for longer than the max gap, the vCPU
+ * stalls taken out, starved: the scheduler held it back, whether or not
+ * the kernel noticed.
+ */
+static void load_stop(struct holder *h)
+{
+	const struct scx_cfg *cfg = h->w->cfg;
+	struct scx_result *r = h->w->r;
+	int ret;
+
+	ret = scx_load_stop(&h->load, cfg->grace_ms, &h->vref, &r->load);
+	scx_vref_stop(&h->vref, cfg->grace_ms);
+	r->load.machine_ns = scx_max(r->load.machine_ns, h->vref.max_ns);
+	r->loaded = true;
+	if (r->load.starved && r->verdict == SCX_V_ATTACHED) {
+		r->verdict = SCX_V_STARVED;
+		scx_load_starved_line(&r->load, r->detail, sizeof(r->detail));
+	} else if (ret && !r->load.starved && !r->note[0]) {
+		snprintf(r->note, sizeof(r->note),
+			 "%d load thread(s) had not ended %.1f s after the stop, their vCPUs stalled as long (the machine's, not the scheduler's)",
+			 r->load.left, (double)r->load.wait_ns / NSEC_PER_SEC);
+	}
+}
+
+/* Stop it all; what the stress or the load saw can still turn the verdict. */
 static void hold_stop(struct holder *h)
 {
 	const struct scx_cfg *cfg = h->w->cfg;
@@ -223,13 +252,8 @@ static void hold_stop(struct holder *h)
 			snprintf(r->detail, sizeof(r->detail), "%s", line);
 		}
 	}
-	if (h->loaded && scx_load_stop(&h->load, cfg->grace_ms) && r->verdict == SCX_V_ATTACHED) {
-		/* The scheduler held, but some load thread never ran again. */
-		r->verdict = SCX_V_EJECTED;
-		snprintf(r->detail, sizeof(r->detail),
-			 "attached and alive, but load threads were not run within %u ms",
-			 cfg->grace_ms);
-	}
+	if (h->loaded)
+		load_stop(h);
 }
 
 int scx_w_hold(struct watcher *w)

@@ -35,6 +35,10 @@ static void put_hold(FILE *f, const struct scx_result *r)
 
 	for (i = 0; r->stressed && scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
 		fprintf(f, "# %s\n", line);
+	if (r->loaded) {
+		scx_load_line(&r->load, line, sizeof(line));
+		fprintf(f, "# %s\n", line);
+	}
 	for (i = 0; i < r->nr_hotplug; i++) {
 		op = &r->hotplug[i];
 		fprintf(f, "# hotplug: cpu%d %s in %.0f ms, %.1f s after the spawn%s%s\n", op->cpu,
@@ -71,6 +75,10 @@ void scx_report_result(FILE *f, const struct scx_result *r, const char *more)
 	if (r->stressed)
 		fprintf(f, " stress=%s max_gap_ms=%llu", r->stress.stress_ng ? "stress-ng" : "builtin",
 			(unsigned long long)(scx_stress_max_gap_ns(&r->stress) / NSEC_PER_MSEC));
+	if (r->loaded)
+		fprintf(f, " load_max_gap_ms=%llu vcpu_stall_ms=%llu",
+			(unsigned long long)(r->load.max_gap_ns / NSEC_PER_MSEC),
+			(unsigned long long)(r->load.machine_ns / NSEC_PER_MSEC));
 	if (r->nr_hotplug)
 		fprintf(f, " hotplug_ops=%d", r->nr_hotplug);
 	fprintf(f, "%s%s\n", more ? " " : "", more ?: "");

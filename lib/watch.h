@@ -8,6 +8,7 @@
 #include "config.h"
 #include "hotplug.h"
 #include "kmsg.h"
+#include "load.h"
 #include "spawn.h"
 #include "splat.h"
 #include "stress.h"
@@ -41,6 +42,8 @@ struct scx_result {
 	struct scx_splat splat;		/* kernel splats since the spawn */
 	bool stressed;			/* the hold ran under the stress load */
 	struct scx_stress_result stress;
+	bool loaded;			/* the hold ran the load */
+	struct scx_load_result load;
 	int nr_hotplug;			/* CPU hotplug writes done in the hold */
 	struct scx_hotplug_op hotplug[2];	/* offline, online */
 	char note[SCX_REASON_LEN];	/* what the test bed could not do, if anything */
