@@ -197,24 +197,39 @@ FIXTURE_VARIANT_ADD(scx, fault_hung_task) {
  * kernel: on a tree without one it SKIPs.  Newer ones come from
  * scx_tree.list at run time, with no change here.
  */
-#define TREE_VARIANT(name, opsname)						\
-	FIXTURE_VARIANT_ADD(scx, name) {					\
-		.prog = #name, .ops = opsname, .expect = SCX_V_ATTACHED,	\
-		.load = true, .tree = true,					\
-	}
-
-TREE_VARIANT(scx_simple, "simple");
-TREE_VARIANT(scx_cpu0, "cpu0");
-TREE_VARIANT(scx_qmap, "qmap");
-TREE_VARIANT(scx_central, "central");
-TREE_VARIANT(scx_flatcg, "flatcg");
+FIXTURE_VARIANT_ADD(scx, scx_simple) {
+	.prog = "scx_simple", .ops = "simple", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_cpu0) {
+	.prog = "scx_cpu0", .ops = "cpu0", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_qmap) {
+	.prog = "scx_qmap", .ops = "qmap", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_central) {
+	.prog = "scx_central", .ops = "central", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_flatcg) {
+	.prog = "scx_flatcg", .ops = "flatcg", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 /* A user-space scheduler must not fault: it mlockall()s (64 MiB was enough on 7.3.4). */
 FIXTURE_VARIANT_ADD(scx, scx_userland) {
 	.prog = "scx_userland", .ops = "userland", .expect = SCX_V_ATTACHED,
 	.load = true, .tree = true, .memlock_kb = 65536,
 };
-TREE_VARIANT(scx_pair, "pair");
-TREE_VARIANT(scx_sdt, "sdt");
+FIXTURE_VARIANT_ADD(scx, scx_pair) {
+	.prog = "scx_pair", .ops = "pair", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_sdt) {
+	.prog = "scx_sdt", .ops = "sdt", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 
 /* The program @prog as installed next to this test binary. */
 static int sibling_prog(char *buf, size_t len, const char *prog)
@@ -773,12 +788,15 @@ static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
 {
 	struct __fixture_variant_metadata *v = calloc(1, sizeof(*v));
 	FIXTURE_VARIANT(scx) *d = malloc(sizeof(*d));
+	char *copy = strdup(name);
 
-	if (!v || !d || !(v->name = strdup(name))) {
+	if (!v || !d || !copy) {
+		free(copy);
 		free(v);
 		free(d);
 		return -ENOMEM;
 	}
+	v->name = copy;
 	*d = *data;
 	v->data = d;
 	__register_fixture_variant(&_scx_fixture_object, v);
