@@ -72,8 +72,7 @@ static void copy_text(const char *p, size_t n, char *buf, size_t len)
 static void copy_line(const char *p, char *buf, size_t len)
 {
 	p += strspn(p, " \t");
-	if (!strncmp(p, "libbpf: ", 8))
-		p += 8;
+	p = scx_after(p, "libbpf: ") ?: p;
 	copy_text(p, line_len(p), buf, len);
 }
 
@@ -140,9 +139,10 @@ static void scx_message(const struct hit *h, char *msg, size_t len)
 	msg[0] = '\0';
 	if (in_line(h->line, "\" disabled (")) {
 		p = next_line(h->line);
-		if (!p || strncmp(p, "sched_ext: ", 11) || in_line(p, "\" disabled ("))
+		p = p ? scx_after(p, "sched_ext: ") : NULL;
+		if (!p || in_line(p, "\" disabled ("))
 			return;
-		q = strstr(p + 11, ": ");
+		q = strstr(p, ": ");
 		if (q && q < p + line_len(p))
 			copy_line(q + 2, msg, len);
 		return;
@@ -181,7 +181,7 @@ static void d_bpf_error(const struct hit *h, char *d, size_t dlen, char *extra, 
 
 static bool skip_verifier_line(const char *p)
 {
-	return !line_len(p) || !strncmp(p, "processed ", 10) || !strncmp(p, "verification time", 17);
+	return !line_len(p) || scx_after(p, "processed ") || scx_after(p, "verification time");
 }
 
 /* Add one quoted line to @extra. */
@@ -222,9 +222,9 @@ static void d_verifier(const struct hit *h, char *d, size_t dlen, char *extra, s
 	for (l = begin; l && l < end; l = next_line(l)) {
 		if (!line_len(l))
 			trace = false;
-		if (!strncmp(l, "Verification failed:", 20))
+		if (scx_after(l, "Verification failed:"))
 			failed = l;
-		if (!strncmp(l, "At:", 3))
+		if (scx_after(l, "At:"))
 			at = next_line(l);
 		if (trace && !skip_verifier_line(l))
 			last[n++ % QUOTE_LINES] = l;
