@@ -41,66 +41,6 @@ struct holder {
 	int hp_restarts;	/* restarts before it */
 };
 
-/* The kernel asked for a restart and the process went away instead. */
-static void gone_instead(struct watcher *w, enum scx_wake by)
-{
-	struct scx_result *r = w->r;
-	char how[96];
-
-	scx_w_describe_exit(w->c, how, sizeof(how));
-	scx_w_verdict(w, SCX_V_DIED_AFTER, by);
-	snprintf(r->detail, sizeof(r->detail),
-		 "the kernel asked it to restart (%s), and the process %s instead", r->reason, how);
-}
-
-/*
- * Detached, with the kernel's restart request in hand.  True if it
- * attached again (r->last then says so); false with the verdict given.
- */
-static bool await_reattach(struct watcher *w, enum scx_wake by)
-{
-	const struct scx_cfg *cfg = w->cfg;
-	uint64_t t0 = scx_now_ns(), wall_dl = t0 + cfg->wall_ms * NSEC_PER_MSEC;
-	uint64_t cpu0 = scx_child_cpu_ns(w->c), budget = cfg->attach_ms * NSEC_PER_MSEC;
-	struct scx_result *r = w->r;
-	struct scx_snap gone = r->last;
-
-	for (;;) {
-		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
-		if (scx_snap_attached(&r->last, &gone, w->expect_ops)) {
-			r->restarts++;
-			r->t_reattach_max = scx_max(r->t_reattach_max, scx_now_ns() - t0);
-			return true;
-		}
-		if (scx_child_poll(w->c)) {
-			gone_instead(w, by);
-			return false;
-		}
-		if (scx_child_cpu_ns(w->c) - cpu0 >= budget || scx_now_ns() >= wall_dl) {
-			scx_w_verdict(w, SCX_V_EJECTED, by);
-			snprintf(r->detail, sizeof(r->detail),
-				 "the kernel asked it to restart (%s); alive, it did not attach again within the attach window",
-				 r->reason);
-			return false;
-		}
-		scx_w_wait(w, wall_dl);
-	}
-}
-
-/* It is no longer attached: a restart the kernel asked for, or the end. */
-static bool survive_detach(struct watcher *w, enum scx_wake by)
-{
-	if (!scx_w_await_reason(w, w->r->restarts + 1) || !scx_w_restart_asked(w->r)) {
-		scx_w_classify_after(w, by);
-		return false;
-	}
-	if (!scx_child_poll(w->c))
-		return await_reattach(w, by);
-	gone_instead(w, by);
-	return false;
-}
-
 static bool hotplug_busy(const struct holder *h)
 {
 	return h->hp_step != HP_NONE && h->hp_step != HP_DONE;
@@ -271,28 +211,32 @@ int scx_w_hold(struct watcher *w)
 	enum scx_wake wake;
 	uint64_t until;
 	int ret, load = 0;
+	bool looked;
 
 	h.deadline = scx_now_ns() + scx_max(cfg->hold_ms, cfg->stress_ms) * NSEC_PER_MSEC;
 	ret = hold_start(&h);
 	if (ret)
 		return ret;
-	while (scx_now_ns() < h.deadline || hotplug_busy(&h)) {
+	/* The end is known only from a real look: retry one that failed, bounded. */
+	while (scx_now_ns() < h.deadline || hotplug_busy(&h) || scx_w_blind(w)) {
 		until = h.deadline;
 		if (r->stressed)
 			until = scx_min(until, scx_stress_next_ns(&h.stress));
 		if (h.hp_step == HP_OFFLINE || h.hp_step == HP_ONLINE)
 			until = scx_min(until, h.hp_since + HOTPLUG_SETTLE_NS);
 		w->wt.uev.remove = false;
-		wake = scx_w_wait(w, until);
+		wake = scx_w_wait(w, scx_w_next_look(w, until));
 		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
+		looked = scx_w_look(w);
 		/* 1: a worker starved; -errno: the load itself broke. */
 		load = r->stressed ? scx_stress_check(&h.stress) : 0;
 		if (load)
 			break;
+		/* A read that failed says nothing; the kernel's log line does. */
 		if (scx_child_poll(w->c) || w->wt.uev.remove ||
-		    !scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
-			if (!survive_detach(w, wake))
+		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
+		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts) {
+			if (!scx_w_survive_detach(w, wake))
 				break;
 		}
 		if (hotplug_busy(&h))
@@ -307,6 +251,14 @@ int scx_w_hold(struct watcher *w)
 	}
 	if (ret)
 		return ret;
+	if (r->verdict == SCX_V_ATTACHED && w->blind_since) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "%.200s could not be read at the end of the hold, for %llu ms: %s",
+			 w->cfg->sysfs,
+			 (unsigned long long)((scx_now_ns() - w->blind_since) / NSEC_PER_MSEC),
+			 strerror(-w->blind_err));
+		return w->blind_err;
+	}
 	if (r->verdict == SCX_V_ATTACHED && r->restarts)
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached as \"%s\", restarted %d time%s when the kernel asked (longest %.1f s)",

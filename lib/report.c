@@ -132,19 +132,22 @@ static void put_tail(FILE *f, const struct scx_child *c)
 }
 
 /*
- * What the output and the kernel's lines say, if a hint row knows it; the
+ * What the output and the kernel's lines say since the newest attach (after
+ * a restart, the last exit's words only), if a hint row knows it; the
  * verdict's own hint otherwise.  The hint's quoted lines are printable.
  */
 static void put_hint(FILE *f, const struct scx_result *r, const struct scx_child *c)
 {
 	char tail[SCX_TAIL_LEN + 1], hint[SCX_HINT_LEN];
+	size_t n, since = c->log.logged + c->log.dropped - r->out_mark;
 	const char *p = hint;
-	size_t n;
 
 	if (r->verdict == SCX_V_ATTACHED)
 		return;
-	scx_log_tail(&c->log, tail, sizeof(tail));
-	if (scx_hint(tail, r->kmsg ? r->klog.lines : NULL, hint, sizeof(hint)) == SCX_HINT_NONE) {
+	n = scx_log_tail(&c->log, tail, sizeof(tail));
+	if (scx_hint(tail + (since < n ? n - since : 0),
+		     r->kmsg ? scx_hint_since_attach(r->klog.lines) : NULL,
+		     hint, sizeof(hint)) == SCX_HINT_NONE) {
 		if (*scx_verdict_hint(r->verdict))
 			fprintf(f, "# hint: %s\n", scx_verdict_hint(r->verdict));
 		return;

@@ -33,6 +33,7 @@ struct scx_result {
 	uint64_t cpu_ns;		/* scheduler CPU time when the attach was seen */
 	int restarts;			/* re-attached after the kernel asked it to restart */
 	uint64_t t_reattach_max;	/* longest detach -> re-attach, ns */
+	size_t out_mark;		/* output bytes before the newest restart was seen */
 	unsigned int wakeups;		/* poll() returns before the attach verdict */
 	unsigned int wake_count[SCX_WAKE_NR];
 	bool uevent;			/* the uevent socket was listening */

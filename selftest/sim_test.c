@@ -58,6 +58,7 @@ FIXTURE_VARIANT(sim) {
 	const char *ops;	/* expected ops prefix, default "fake" */
 	int restarts;		/* restarts the kernel asked for and got */
 	unsigned int hold_ms;	/* 0: the default; longer where the fake kernel acts late */
+	const char *hint;	/* must appear in the failure dump's hint */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -153,6 +154,66 @@ FIXTURE_VARIANT_ADD(sim, stuck_restart) {
 	.detail = "did not attach again within the attach window",
 };
 
+/*
+ * Every order of events the hold can see after a restart the kernel asked
+ * for: the newest exit decides, and the restarts before it are counted,
+ * even when the attach after a restart came and went between two looks.
+ */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_unseen) {
+	.mode = "restart-error-unseen", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42: fault: injected error after 0 ms",
+	.hint = "calling scx_bpf_error() at fake.bpf.c:42",
+};
+
+/* The kernel's lines come after the process is gone. */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_late) {
+	.mode = "restart-error-late", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42",
+};
+
+/* No kernel line for the second exit: no reason is made up. */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_unlogged) {
+	.mode = "restart-error-unlogged", .expect = SCX_V_DIED_AFTER, .restarts = 1,
+	.hold_ms = 3000, .detail = "restarted 1 time, then the process exited with status 0",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_then_eject) {
+	.mode = "restart-eject", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: runtime error: fault: injected error",
+};
+
+/* The hint follows the last exit, not what the loader said on its way back. */
+FIXTURE_VARIANT_ADD(sim, restart_then_die) {
+	.mode = "restart-die", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then the process was killed by signal 11",
+	.hint = "# hint: the loader died while attached",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice) {
+	.mode = "restart-twice", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
+	.detail = "restarted 2 times when the kernel asked",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice_unseen) {
+	.mode = "restart-twice-unseen", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
+	.detail = "restarted 2 times when the kernel asked",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice_then_exit) {
+	.mode = "restart-twice-exit", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0 instead",
+};
+
+/* A sysfs read that fails is not "loading": a death after it is no rejection. */
+FIXTURE_VARIANT_ADD(sim, read_fails_then_dies) {
+	.mode = "glitch-die", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 1",
+};
+
+/* Nor is it a detach. */
+FIXTURE_VARIANT_ADD(sim, read_fails_while_held) {
+	.mode = "glitch-hold", .expect = SCX_V_ATTACHED, .hold_ms = 3000,
+};
+
 /* Quick windows: the fake kernel is quick too. */
 static int sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
 {
@@ -245,6 +306,17 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	if (variant->reason)
 		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
 			TH_LOG("reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
+	if (variant->hint) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ASSERT_NE(NULL, f);
+		scx_report(f, r, &self->child, variant->mode);
+		fclose(f);
+		EXPECT_NE(NULL, strstr(buf, variant->hint)) TH_LOG("%s", buf);
+		free(buf);
+	}
 
 	if (r->verdict == SCX_V_ATTACHED) {
 		/* Attached means the kernel's word, not root/ops alone. */

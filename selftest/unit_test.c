@@ -160,6 +160,39 @@ TEST(kernel_lines)
 	EXPECT_EQ(SCX_KLINE_OTHER, scx_kline_parse("sched_ext: fault: injected", why, sizeof(why), &err));
 }
 
+/* After a restart: each exit's own reason, and what came before and after it. */
+TEST(kernel_exits_in_order)
+{
+	static const char lines[] =
+		"sched_ext: BPF scheduler \"fault\" enabled\n"
+		"sched_ext: BPF scheduler \"fault\" disabled (unregistered from the main kernel)\n"
+		"sched_ext: BPF scheduler \"fault\" enabled\n"
+		"sched_ext: BPF scheduler \"fault\" disabled (scx_bpf_error)\n"
+		"sched_ext: fault: scx_fault.bpf.c:65: fault: injected error after 0 ms\n";
+	char why[SCX_REASON_LEN], hint[SCX_HINT_LEN];
+	struct scx_kmsg k = { .fd = -1 };
+	bool err = true;
+
+	k.len = snprintf(k.lines, sizeof(k.lines), "%s", lines);
+	EXPECT_TRUE(scx_kmsg_reason_nth(&k, 1, why, sizeof(why), &err));
+	EXPECT_STREQ("unregistered from the main kernel", why);
+	EXPECT_FALSE(err);
+	EXPECT_TRUE(scx_kmsg_reason_nth(&k, 2, why, sizeof(why), &err));
+	EXPECT_STREQ("scx_bpf_error: scx_fault.bpf.c:65: fault: injected error after 0 ms", why);
+	EXPECT_TRUE(err);
+	EXPECT_FALSE(scx_kmsg_reason_nth(&k, 3, why, sizeof(why), &err));
+	EXPECT_TRUE(scx_kmsg_reason(&k, why, sizeof(why), &err));
+	EXPECT_STREQ("scx_bpf_error: scx_fault.bpf.c:65: fault: injected error after 0 ms", why);
+	EXPECT_EQ(1, scx_kmsg_enabled_before(&k, 1));
+	EXPECT_EQ(2, scx_kmsg_enabled_before(&k, 2));
+	EXPECT_EQ(2, scx_kmsg_enabled_before(&k, 3));
+	/* The hint reads the newest attach's lines only. */
+	EXPECT_EQ(strstr(k.lines, "sched_ext: BPF scheduler \"fault\" disabled (scx_bpf_error)"),
+		  scx_hint_since_attach(k.lines));
+	EXPECT_EQ(SCX_HINT_BPF_ERROR, scx_hint(NULL, scx_hint_since_attach(k.lines), hint,
+					       sizeof(hint)));
+	EXPECT_STREQ("", scx_hint_since_attach(""));
+}
 
 /* A scratch directory under TMPDIR, made by mkdtemp(). */
 static void scratch_dir(char *dir, size_t len, const char *what)
