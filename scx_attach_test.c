@@ -1330,7 +1330,7 @@ static void say_privileges(const struct scx_caps *caps, const struct scx_cfg *cf
 	if (!scx_caps_has(caps, CAP_IPC_LOCK) && off < sizeof(lacks))
 		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_IPC_LOCK, a scheduler that locks its memory (mlockall) gets RLIMIT_MEMLOCK only");
 	if (!scx_caps_has(caps, CAP_SYS_NICE) && off < sizeof(lacks))
-		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_SYS_NICE, the stress load has no SCHED_FIFO reference");
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_SYS_NICE, the load and the stress load have no SCHED_FIFO reference (vCPU stalls count against the scheduler)");
 	if (!off)
 		return;
 	scx_caps_names(caps->eff, names, sizeof(names));
