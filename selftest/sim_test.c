@@ -417,6 +417,57 @@ TEST(spawn_failures)
 }
 
 /*
+ * Stopping one scheduler stops what it left behind, and nothing else of
+ * ours: not a second scheduler, not a helper child (the hotplug helper,
+ * the stress load).
+ */
+TEST(stop_stops_only_its_own)
+{
+	char *argv_a[] = { fake_sched_path, NULL, "daemonize", NULL };
+	char *argv_b[] = { fake_sched_path, NULL, "never", NULL };
+	char err[SCX_ERR_LEN];
+	struct fake_kernel fk;
+	struct scx_child a, b;
+	struct scx_cfg cfg;
+	uint64_t deadline;
+	pid_t helper, dpid;
+	int status;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv_a[1] = argv_b[1] = fk.dir;
+	helper = fork();
+	ASSERT_LE(0, helper);
+	if (!helper) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, scx_spawn(&a, &cfg, fake_sched_path, argv_a, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, scx_spawn(&b, &cfg, fake_sched_path, argv_b, err, sizeof(err))) TH_LOG("%s", err);
+	/* A's daemon, adopted by us once A exits. */
+	deadline = scx_now_ns() + 5 * NSEC_PER_SEC;
+	while (!(dpid = fk_daemon_pid(&fk)) && scx_now_ns() < deadline)
+		poll(NULL, 0, 10);
+	ASSERT_LT(0, dpid);
+	while (!scx_child_poll(&a) && scx_now_ns() < deadline)
+		poll(NULL, 0, 10);
+
+	EXPECT_EQ(0, scx_child_stop(&a, cfg.grace_ms));
+	EXPECT_EQ(1, a.orphans);
+	EXPECT_EQ(-1, kill(dpid, 0)) TH_LOG("A's daemon %d survived A's stop", dpid);
+	EXPECT_EQ(0, scx_child_poll(&b)) TH_LOG("B was stopped with A");
+	EXPECT_EQ(0, waitpid(helper, &status, WNOHANG)) TH_LOG("the helper child was stopped with A");
+
+	EXPECT_EQ(0, scx_child_stop(&b, cfg.grace_ms));
+	EXPECT_EQ(0, b.orphans);
+	kill(helper, SIGKILL);
+	waitpid(helper, &status, 0);
+	scx_child_release(&a, false);
+	scx_child_release(&b, false);
+	fk_stop(&fk);
+}
+
+/*
  * CPU hotplug on a fake cpu sysfs (cpu0, and cpu1 with an online file)
  * while a healthy fake scheduler holds, and the hotplug helper breaks: the
  * hold must end with the test bed's error, never spin or die of SIGPIPE,
