@@ -97,6 +97,7 @@ FIXTURE_VARIANT(scx) {
 	const struct scx_mentry *entry;	/* a manifest line */
 	unsigned int stress_s;	/* hold under the stress load this long */
 	bool hotplug;		/* offline and online a CPU while it holds */
+	int restarts;		/* restarts it must have made before its verdict, if set */
 	const char *splat;	/* the kernel splat it must cause (splat.h key) */
 	const char *sysctl;	/* "name=value" under /proc/sys, set for the test */
 	unsigned int memlock_kb;	/* mlockall()s: its RLIMIT_MEMLOCK sans CAP_IPC_LOCK */
@@ -163,6 +164,16 @@ FIXTURE_VARIANT_ADD(scx, fault_starve) {
 	.ops = "fault", .expect = SCX_V_STARVED, .stress_s = 20,
 };
 
+/*
+ * Never runs the load's threads, the watchdog at its 30 s maximum: a load
+ * thread not run for longer than the max gap is starved, though the
+ * kernel has said nothing yet.
+ */
+FIXTURE_VARIANT_ADD(scx, fault_neglect) {
+	.prog = "scx_fault", .args = "--fault=neglect --stall-comm=scx_load", .ops = "fault",
+	.expect = SCX_V_STARVED, .load = true,
+};
+
 /* CPU hotplug: the kernel asks for a restart; the loader comes back ... */
 FIXTURE_VARIANT_ADD(scx, fault_hotplug) {
 	.prog = "scx_fault", .args = "--fault=none", .ops = "fault",
@@ -173,6 +184,15 @@ FIXTURE_VARIANT_ADD(scx, fault_hotplug) {
 FIXTURE_VARIANT_ADD(scx, fault_hotplug_no_restart) {
 	.prog = "scx_fault", .args = "--no-restart", .ops = "fault",
 	.expect = SCX_V_DIED_AFTER, .hotplug = true,
+};
+
+/*
+ * ... or comes back and is ejected by its own BPF code at once: the verdict
+ * follows the newest exit, with the restart counted.
+ */
+FIXTURE_VARIANT_ADD(scx, fault_hotplug_restart_error) {
+	.prog = "scx_fault", .args = "--fault=restart-error --delay-ms=0", .ops = "fault",
+	.expect = SCX_V_EJECTED, .reason = "injected error", .hotplug = true, .restarts = 1,
 };
 
 /* A thread of its own in D state: the hung-task splat must be caught. */
@@ -616,6 +636,8 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 	if (variant->reason)
 		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
 			TH_LOG("kernel reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
+	if (variant->restarts)
+		EXPECT_EQ(variant->restarts, r->restarts);
 }
 
 /*

@@ -29,7 +29,7 @@
 #                     fails only on a broken run, never on a number
 #   --doc FILE        write the table, with the machine and the date, as the
 #                     "bench-matrix" section of FILE
-#   --readme FILE     and the per-kernel lines as its "bench-matrix-summary"
+#   --readme FILE     and a one-line summary as its "bench-matrix-summary"
 #   -h, --help
 #
 # The per-kernel builds (vm/matrix.sh --list) come first and are not
@@ -230,15 +230,13 @@ elif [ -n "$doc" ]; then
 		echo
 	} | "$here/doc.sh" write bench-matrix "$doc"
 	say "table written to $doc"
-	# The README shows the per-kernel lines: up to the blank line after "all".
+	# The README's one line: what ran, the whole command's time and ratios.
 	if [ -n "$readme" ]; then
-		{
-			echo
-			echo "Measured $date; $machine_before."
-			echo
-			awk '{ print "    " $0 } /^all:/ { exit }' "$out/table.txt" | sed 's/^    $//'
-			echo
-		} | DOC_BY=bench-matrix "$here/doc.sh" write bench-matrix-summary "$readme"
+		awk -v date="$date" '
+			NR == 1 { sub(/^.*benchmark: /, ""); sub(/, hold.*/, ""); what = $0 }
+			/^all:/ { printf "Measured %s: %s in %s s, %sx its lower bound, %sx faster than a boot per scheduler at the same hold (docs/benchmark.md).\n", date, what, $(NF-4), $(NF-3), $NF }
+		' "$out/table.txt" | fmt -w 76 |
+			DOC_BY=bench-matrix "$here/doc.sh" write bench-matrix-summary "$readme"
 		say "summary written to $readme"
 	fi
 fi

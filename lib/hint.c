@@ -350,3 +350,13 @@ enum scx_hint_kind scx_hint(const char *tail, const char *klines, char *buf, siz
 	}
 	return SCX_HINT_NONE;
 }
+
+const char *scx_hint_since_attach(const char *klines)
+{
+	const char *p, *from = klines;
+
+	for (p = klines; p && *p; p = next_line(p))
+		if (in_line(p, "BPF scheduler \"") && in_line(p, "\" enabled"))
+			from = next_line(p) ?: p + strlen(p);
+	return from;
+}

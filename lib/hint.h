@@ -40,4 +40,10 @@ const char *scx_hint_key(enum scx_hint_kind kind);
  */
 enum scx_hint_kind scx_hint(const char *tail, const char *klines, char *buf, size_t len);
 
+/*
+ * The kernel's sched_ext lines since its last "BPF scheduler ... enabled":
+ * the newest attach and its end.  @klines itself if it holds none.
+ */
+const char *scx_hint_since_attach(const char *klines);
+
 #endif /* __SCX_ATTACH_HINT_H */

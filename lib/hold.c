@@ -34,6 +34,7 @@ struct holder {
 	uint64_t deadline;
 	struct scx_load load;
 	bool loaded;
+	struct scx_vref vref;	/* the machine's stalls, for the load's gaps */
 	struct scx_stress stress;
 	struct scx_hotplug hp;
 	enum hp_step hp_step;
@@ -42,66 +43,6 @@ struct holder {
 	int hp_restarts;	/* restarts before it */
 	int hp_err;		/* the test bed's CPU hotplug failed: -errno, r->detail says how */
 };
-
-/* The kernel asked for a restart and the process went away instead. */
-static void gone_instead(struct watcher *w, enum scx_wake by)
-{
-	struct scx_result *r = w->r;
-	char how[96];
-
-	scx_w_describe_exit(w->c, how, sizeof(how));
-	scx_w_verdict(w, SCX_V_DIED_AFTER, by);
-	snprintf(r->detail, sizeof(r->detail),
-		 "the kernel asked it to restart (%s), and the process %s instead", r->reason, how);
-}
-
-/*
- * Detached, with the kernel's restart request in hand.  True if it
- * attached again (r->last then says so); false with the verdict given.
- */
-static bool await_reattach(struct watcher *w, enum scx_wake by)
-{
-	const struct scx_cfg *cfg = w->cfg;
-	uint64_t t0 = scx_now_ns(), wall_dl = t0 + cfg->wall_ms * NSEC_PER_MSEC;
-	uint64_t cpu0 = scx_child_cpu_ns(w->c), budget = cfg->attach_ms * NSEC_PER_MSEC;
-	struct scx_result *r = w->r;
-	struct scx_snap gone = r->last;
-
-	for (;;) {
-		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
-		if (scx_snap_attached(&r->last, &gone, w->expect_ops)) {
-			r->restarts++;
-			r->t_reattach_max = scx_max(r->t_reattach_max, scx_now_ns() - t0);
-			return true;
-		}
-		if (scx_child_poll(w->c)) {
-			gone_instead(w, by);
-			return false;
-		}
-		if (scx_child_cpu_ns(w->c) - cpu0 >= budget || scx_now_ns() >= wall_dl) {
-			scx_w_verdict(w, SCX_V_EJECTED, by);
-			snprintf(r->detail, sizeof(r->detail),
-				 "the kernel asked it to restart (%s); alive, it did not attach again within the attach window",
-				 r->reason);
-			return false;
-		}
-		scx_w_wait(w, wall_dl);
-	}
-}
-
-/* It is no longer attached: a restart the kernel asked for, or the end. */
-static bool survive_detach(struct watcher *w, enum scx_wake by)
-{
-	if (!scx_w_await_reason(w, w->r->restarts + 1) || !scx_w_restart_asked(w->r)) {
-		scx_w_classify_after(w, by);
-		return false;
-	}
-	if (!scx_child_poll(w->c))
-		return await_reattach(w, by);
-	gone_instead(w, by);
-	return false;
-}
 
 static bool hotplug_busy(const struct holder *h)
 {
@@ -231,8 +172,11 @@ static int hold_start(struct holder *h)
 		r->stressed = true;
 		h->w->wt.aux[0] = scx_stress_fd(&h->stress);
 	} else if (cfg->load) {
-		ret = scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms);
+		ret = scx_vref_start(&h->vref);
+		ret = ret ?: scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms,
+					    scx_stress_default_gap_ms(cfg->emulated));
 		if (ret) {
+			scx_vref_stop(&h->vref, cfg->grace_ms);
 			snprintf(r->detail, sizeof(r->detail),
 				 "the hold-window load could not be started: %s", strerror(-ret));
 			return ret;
@@ -254,7 +198,32 @@ static int hold_start(struct holder *h)
 	return 0;
 }
 
-/* Stop it all; what the stress saw can still turn the verdict. */
+/*
+ * A load thread that was not run for longer than the max gap, the vCPU
+ * stalls taken out, starved: the scheduler held it back, whether or not
+ * the kernel noticed.
+ */
+static void load_stop(struct holder *h)
+{
+	const struct scx_cfg *cfg = h->w->cfg;
+	struct scx_result *r = h->w->r;
+	int ret;
+
+	ret = scx_load_stop(&h->load, cfg->grace_ms, &h->vref, &r->load);
+	scx_vref_stop(&h->vref, cfg->grace_ms);
+	r->load.machine_ns = scx_max(r->load.machine_ns, h->vref.max_ns);
+	r->loaded = true;
+	if (r->load.starved && r->verdict == SCX_V_ATTACHED) {
+		r->verdict = SCX_V_STARVED;
+		scx_load_starved_line(&r->load, r->detail, sizeof(r->detail));
+	} else if (ret && !r->load.starved && !r->note[0]) {
+		snprintf(r->note, sizeof(r->note),
+			 "%d load thread(s) had not ended %.1f s after the stop, their vCPUs stalled as long (the machine's, not the scheduler's)",
+			 r->load.left, (double)r->load.wait_ns / NSEC_PER_SEC);
+	}
+}
+
+/* Stop it all; what the stress or the load saw can still turn the verdict. */
 static void hold_stop(struct holder *h)
 {
 	const struct scx_cfg *cfg = h->w->cfg;
@@ -289,13 +258,8 @@ static void hold_stop(struct holder *h)
 			snprintf(r->detail, sizeof(r->detail), "%s", line);
 		}
 	}
-	if (h->loaded && scx_load_stop(&h->load, cfg->grace_ms) && r->verdict == SCX_V_ATTACHED) {
-		/* The scheduler held, but some load thread never ran again. */
-		r->verdict = SCX_V_EJECTED;
-		snprintf(r->detail, sizeof(r->detail),
-			 "attached and alive, but load threads were not run within %u ms",
-			 cfg->grace_ms);
-	}
+	if (h->loaded)
+		load_stop(h);
 }
 
 int scx_w_hold(struct watcher *w)
@@ -306,13 +270,14 @@ int scx_w_hold(struct watcher *w)
 	enum scx_wake wake;
 	uint64_t until;
 	int ret, load = 0;
-	bool alive;
+	bool alive, looked;
 
 	h.deadline = scx_now_ns() + scx_max(cfg->hold_ms, cfg->stress_ms) * NSEC_PER_MSEC;
 	ret = hold_start(&h);
 	if (ret)
 		return ret;
-	while (!h.hp_err && (scx_now_ns() < h.deadline || hotplug_busy(&h))) {
+	/* The end is known only from a real look: retry one that failed, bounded. */
+	while (!h.hp_err && (scx_now_ns() < h.deadline || hotplug_busy(&h) || scx_w_blind(w))) {
 		until = h.deadline;
 		/* Past the window, a hotplug step still going sets the pace. */
 		if (hotplug_busy(&h))
@@ -321,18 +286,20 @@ int scx_w_hold(struct watcher *w)
 		if (r->stressed)
 			until = scx_min(until, scx_stress_next_ns(&h.stress));
 		w->wt.uev.remove = false;
-		wake = scx_w_wait(w, until);
+		wake = scx_w_wait(w, scx_w_next_look(w, until));
 		scx_kmsg_collect(&r->klog);
-		scx_sysfs_read(&w->wt.sys, &r->last);
+		looked = scx_w_look(w);
 		/* 1: a worker starved; -errno: the load itself broke. */
 		load = r->stressed ? scx_stress_check(&h.stress) : 0;
 		if (load)
 			break;
+		/* A read that failed says nothing; the kernel's log line does. */
 		if (scx_child_poll(w->c) || w->wt.uev.remove ||
-		    !scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
+		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
+		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts) {
 			/* The helper's answer waits: polled meanwhile, it would spin the waits. */
 			w->wt.aux[1] = -1;
-			alive = survive_detach(w, wake);
+			alive = scx_w_survive_detach(w, wake);
 			w->wt.aux[1] = hotplug_busy(&h) ? scx_hotplug_fd(&h.hp) : -1;
 			if (!alive)
 				break;
@@ -349,6 +316,14 @@ int scx_w_hold(struct watcher *w)
 	}
 	if (h.hp_err)
 		return h.hp_err;
+	if (r->verdict == SCX_V_ATTACHED && w->blind_since) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "%.200s could not be read at the end of the hold, for %llu ms: %s",
+			 w->cfg->sysfs,
+			 (unsigned long long)((scx_now_ns() - w->blind_since) / NSEC_PER_MSEC),
+			 strerror(-w->blind_err));
+		return w->blind_err;
+	}
 	if (r->verdict == SCX_V_ATTACHED && r->restarts)
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached as \"%s\", restarted %d time%s when the kernel asked (longest %.1f s)",

@@ -192,6 +192,22 @@ int scx_kmsg_count(const struct scx_kmsg *k, enum scx_kline kind)
 	return n;
 }
 
+int scx_kmsg_enabled_before(const struct scx_kmsg *k, int nth)
+{
+	const char *p = k->lines;
+	int enabled = 0, disabled = 0;
+	enum scx_kline kind;
+	char one[512];
+
+	while (next_line(&p, one, sizeof(one))) {
+		kind = scx_kline_parse(one, NULL, 0, NULL);
+		if (kind == SCX_KLINE_DISABLED && ++disabled == nth)
+			break;
+		enabled += kind == SCX_KLINE_ENABLED;
+	}
+	return enabled;
+}
+
 bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind)
 {
 	return scx_kmsg_count(k, kind) > 0;
@@ -214,20 +230,26 @@ bool scx_kmsg_error_for(const struct scx_kmsg *k, const char *ops)
 	return false;
 }
 
-bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error)
+bool scx_kmsg_reason_nth(const struct scx_kmsg *k, int nth, char *reason, size_t len,
+			 bool *error)
 {
 	const char *p = k->lines, *after = NULL, *m;
 	char one[512], why[SCX_REASON_LEN];
 	bool found = false, err = false;
+	int n = 0;
 
 	while (next_line(&p, one, sizeof(one))) {
-		if (scx_kline_parse(one, why, sizeof(why), &err) == SCX_KLINE_DISABLED) {
-			found = true;
-			*error = err;
-			snprintf(reason, len, "%s", why);
-			after = p;
-		}
+		if (scx_kline_parse(one, why, sizeof(why), &err) != SCX_KLINE_DISABLED)
+			continue;
+		found = true;
+		*error = err;
+		snprintf(reason, len, "%s", why);
+		after = p;
+		if (++n == nth)
+			break;
 	}
+	if (nth > 0 && n < nth)
+		return false;
 	/* "sched_ext: NAME: message" right after it says what the BPF side said. */
 	if (found && after && next_line(&after, one, sizeof(one)) &&
 	    scx_kline_parse(one, NULL, 0, NULL) == SCX_KLINE_OTHER && strlen(reason) + 3 < len) {
@@ -237,4 +259,9 @@ bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *e
 			snprintf(reason + strlen(reason), len - strlen(reason), ": %s", m + 2);
 	}
 	return found;
+}
+
+bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error)
+{
+	return scx_kmsg_reason_nth(k, 0, reason, len, error);
 }

@@ -68,6 +68,9 @@ enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *
  * line that follows it; false if there is none.
  */
 bool scx_kmsg_reason(const struct scx_kmsg *k, char *reason, size_t len, bool *error);
+/* The same for the @nth "disabled" line (1-based); false until there are @nth. */
+bool scx_kmsg_reason_nth(const struct scx_kmsg *k, int nth, char *reason, size_t len,
+			 bool *error);
 bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind);
 /*
  * Whether the kernel disabled, with an error, a scheduler whose name
@@ -76,5 +79,7 @@ bool scx_kmsg_saw(const struct scx_kmsg *k, enum scx_kline kind);
 bool scx_kmsg_error_for(const struct scx_kmsg *k, const char *ops);
 /* How many lines of @kind were collected. */
 int scx_kmsg_count(const struct scx_kmsg *k, enum scx_kline kind);
+/* How many "enabled" lines come before the @nth "disabled" one (1-based). */
+int scx_kmsg_enabled_before(const struct scx_kmsg *k, int nth);
 
 #endif /* __SCX_ATTACH_KMSG_H */

@@ -35,6 +35,10 @@ static void put_hold(FILE *f, const struct scx_result *r)
 
 	for (i = 0; r->stressed && scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
 		fprintf(f, "# %s\n", line);
+	if (r->loaded) {
+		scx_load_line(&r->load, line, sizeof(line));
+		fprintf(f, "# %s\n", line);
+	}
 	for (i = 0; i < r->nr_hotplug; i++) {
 		op = &r->hotplug[i];
 		fprintf(f, "# hotplug: cpu%d %s in %.0f ms, %.1f s after the spawn%s%s\n", op->cpu,
@@ -71,6 +75,10 @@ void scx_report_result(FILE *f, const struct scx_result *r, const char *more)
 	if (r->stressed)
 		fprintf(f, " stress=%s max_gap_ms=%llu", r->stress.stress_ng ? "stress-ng" : "builtin",
 			(unsigned long long)(scx_stress_max_gap_ns(&r->stress) / NSEC_PER_MSEC));
+	if (r->loaded)
+		fprintf(f, " load_max_gap_ms=%llu vcpu_stall_ms=%llu",
+			(unsigned long long)(r->load.max_gap_ns / NSEC_PER_MSEC),
+			(unsigned long long)(r->load.machine_ns / NSEC_PER_MSEC));
 	if (r->nr_hotplug)
 		fprintf(f, " hotplug_ops=%d", r->nr_hotplug);
 	fprintf(f, "%s%s\n", more ? " " : "", more ?: "");
@@ -124,19 +132,22 @@ static void put_tail(FILE *f, const struct scx_child *c)
 }
 
 /*
- * What the output and the kernel's lines say, if a hint row knows it; the
+ * What the output and the kernel's lines say since the newest attach (after
+ * a restart, the last exit's words only), if a hint row knows it; the
  * verdict's own hint otherwise.  The hint's quoted lines are printable.
  */
 static void put_hint(FILE *f, const struct scx_result *r, const struct scx_child *c)
 {
 	char tail[SCX_TAIL_LEN + 1], hint[SCX_HINT_LEN];
+	size_t n, since = c->log.logged + c->log.dropped - r->out_mark;
 	const char *p = hint;
-	size_t n;
 
 	if (r->verdict == SCX_V_ATTACHED)
 		return;
-	scx_log_tail(&c->log, tail, sizeof(tail));
-	if (scx_hint(tail, r->kmsg ? r->klog.lines : NULL, hint, sizeof(hint)) == SCX_HINT_NONE) {
+	n = scx_log_tail(&c->log, tail, sizeof(tail));
+	if (scx_hint(tail + (since < n ? n - since : 0),
+		     r->kmsg ? scx_hint_since_attach(r->klog.lines) : NULL,
+		     hint, sizeof(hint)) == SCX_HINT_NONE) {
 		if (*scx_verdict_hint(r->verdict))
 			fprintf(f, "# hint: %s\n", scx_verdict_hint(r->verdict));
 		return;

@@ -18,7 +18,7 @@ static const char *const verdict_names[SCX_V_NR] = {
 	[SCX_V_EJECTED] = "ejected after attach",
 	[SCX_V_DIED_AFTER] = "died after attach",
 	[SCX_V_WRONG_OPS] = "attached under another name",
-	[SCX_V_STARVED] = "starved a task under stress",
+	[SCX_V_STARVED] = "starved a runnable task",
 };
 
 /* The same, as keys for machines: no spaces, never renamed. */

@@ -89,6 +89,22 @@ static void timeout_detail(struct scx_result *r, bool cpu, const struct scx_cfg 
 			 scx_state_name(r->last.state), what, ms);
 }
 
+/* Its CPU budget or the wall-clock guard ran out before it attached: the verdict. */
+static bool attach_timed_out(struct watcher *w)
+{
+	const struct scx_cfg *cfg = w->cfg;
+	struct scx_result *r = w->r;
+	uint64_t cpu = scx_child_cpu_ns(w->c);
+	uint64_t wall_dl = w->c->t_spawn + cfg->wall_ms * NSEC_PER_MSEC;
+
+	if (cpu < cfg->attach_ms * NSEC_PER_MSEC && scx_now_ns() < wall_dl)
+		return false;
+	scx_w_verdict(w, SCX_V_TIMEOUT, SCX_WAKE_TIMER);
+	r->cpu_ns = cpu;
+	timeout_detail(r, cpu >= cfg->attach_ms * NSEC_PER_MSEC, cfg);
+	return true;
+}
+
 /* Phase 1: sched_ext must be free before the spawn.  False: verdict given. */
 static bool phase_busy_check(struct watcher *w)
 {
@@ -133,18 +149,28 @@ static bool phase_spawn(struct watcher *w, const char *bin, char *const argv[])
  * One look at the files during the attach wait.  True when the verdict is
  * given; @attached says whether it is "attached" (the hold comes next).
  */
-static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
-			uint64_t wall_dl, bool *attached)
+static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl, bool *attached)
 {
-	const struct scx_cfg *cfg = w->cfg;
 	struct scx_result *r = w->r;
 	struct scx_child *c = w->c;
-	uint64_t now, cpu;
+	bool looked;
+	uint64_t now;
 
 	scx_kmsg_collect(&r->klog);
-	if (scx_sysfs_read(&w->wt.sys, &r->last))
-		r->last.state = SCX_STATE_UNKNOWN;
-	if (r->last.state != SCX_STATE_DISABLED || r->last.root)
+	looked = scx_w_look(w);
+	if (!looked && scx_w_blind(w)) {
+		/* Not known is no evidence: only a death or the windows decide, a while. */
+		if (scx_child_poll(c)) {
+			if (r->t_attach)
+				scx_w_classify_after(w, wake);
+			else
+				classify_early(w, wake);
+			return true;
+		}
+		return !r->t_attach && attach_timed_out(w);
+	}
+	/* Past that while, the last real look stands. */
+	if (looked && (r->last.state != SCX_STATE_DISABLED || r->last.root))
 		r->saw_loading = true;
 	now = scx_now_ns();
 
@@ -208,14 +234,7 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 			 r->last.ops, w->expect_ops);
 		return true;
 	}
-	cpu = scx_child_cpu_ns(c);
-	if (cpu >= cfg->attach_ms * NSEC_PER_MSEC || now >= wall_dl) {
-		scx_w_verdict(w, SCX_V_TIMEOUT, SCX_WAKE_TIMER);
-		r->cpu_ns = cpu;
-		timeout_detail(r, cpu >= cfg->attach_ms * NSEC_PER_MSEC, cfg);
-		return true;
-	}
-	return false;
+	return attach_timed_out(w);
 }
 
 /* Look again @step after @now while within @lag of *@since; else at @next. */
@@ -237,7 +256,7 @@ static bool phase_attach(struct watcher *w)
 
 	gate_dl = w->c->t_spawn + cfg->gate_ms * NSEC_PER_MSEC;
 	wall_dl = w->c->t_spawn + cfg->wall_ms * NSEC_PER_MSEC;
-	while (!attach_step(w, wake, gate_dl, wall_dl, &attached)) {
+	while (!attach_step(w, wake, gate_dl, &attached)) {
 		next = r->t_attach ? gate_dl : wall_dl;
 		now = scx_now_ns();
 		if (!r->t_attach && almost_attached(&r->last, &r->before, w->expect_ops))
@@ -245,7 +264,7 @@ static bool phase_attach(struct watcher *w)
 		else if (!r->t_attach && scx_kmsg_error_for(&r->klog, w->expect_ops))
 			next = look_soon(&refused_since, now, REFUSED_LAG_NS, REFUSED_RECHECK_NS,
 					 next);
-		wake = scx_w_wait(w, next);
+		wake = scx_w_wait(w, scx_w_next_look(w, next));
 		r->wakeups++;
 	}
 	return attached;

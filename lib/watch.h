@@ -8,6 +8,7 @@
 #include "config.h"
 #include "hotplug.h"
 #include "kmsg.h"
+#include "load.h"
 #include "spawn.h"
 #include "splat.h"
 #include "stress.h"
@@ -32,6 +33,7 @@ struct scx_result {
 	uint64_t cpu_ns;		/* scheduler CPU time when the attach was seen */
 	int restarts;			/* re-attached after the kernel asked it to restart */
 	uint64_t t_reattach_max;	/* longest detach -> re-attach, ns */
+	size_t out_mark;		/* output bytes before the newest restart was seen */
 	unsigned int wakeups;		/* poll() returns before the attach verdict */
 	unsigned int wake_count[SCX_WAKE_NR];
 	bool uevent;			/* the uevent socket was listening */
@@ -41,6 +43,8 @@ struct scx_result {
 	struct scx_splat splat;		/* kernel splats since the spawn */
 	bool stressed;			/* the hold ran under the stress load */
 	struct scx_stress_result stress;
+	bool loaded;			/* the hold ran the load */
+	struct scx_load_result load;
 	int nr_hotplug;			/* CPU hotplug writes done in the hold */
 	struct scx_hotplug_op hotplug[2];	/* offline, online */
 	char note[SCX_REASON_LEN];	/* what the test bed could not do, if anything */

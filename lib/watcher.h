@@ -14,6 +14,8 @@ struct watcher {
 	struct scx_child *c;
 	struct scx_result *r;
 	const char *expect_ops;
+	uint64_t blind_since;	/* the files could not be read since then; 0: they could */
+	int blind_err;		/* why, -errno */
 };
 
 /* Wait until @deadline or news, and count what woke us. */
@@ -30,5 +32,22 @@ bool scx_w_await_reason(struct watcher *w, int nth);
 bool scx_w_restart_asked(const struct scx_result *r);
 /* It was attached and something ended it: ejected, or died after attach. */
 void scx_w_classify_after(struct watcher *w, enum scx_wake by);
+/*
+ * It was attached and is not now (or its process is gone).  Each exit the
+ * kernel logged that asked for a restart and was followed by a newer
+ * attach is a restart; the newest exit decides.  True if it is attached
+ * again; false with the verdict given.
+ */
+bool scx_w_survive_detach(struct watcher *w, enum scx_wake by);
+
+/*
+ * Read sched_ext's files into r->last.  A read that fails is not known,
+ * never evidence: r->last keeps the last real state, and false.
+ */
+bool scx_w_look(struct watcher *w);
+/* When to look next: soon while the files could not be read, for a bounded while. */
+uint64_t scx_w_next_look(const struct watcher *w, uint64_t next);
+/* The files could not be read, for less than that while: keep looking. */
+bool scx_w_blind(const struct watcher *w);
 
 #endif /* __SCX_ATTACH_WATCHER_H */

@@ -4,10 +4,21 @@
  * See fake_kernel.h for what it replays and why.
  *
  * Protocol: a loader connects to fk->sock and sends one line,
- * "enable NAME ok|reject|eject=MS|restart=MS|splat=MS".  The kernel answers
- * "enabled", "rejected" or, later, "ejected" (an error) or "restart" (the
- * kernel unregistered it and asks it to come back, as on CPU hotplug);
- * closing the connection unregisters.
+ * "enable NAME ok|reject|eject=MS|restart=MS|splat=MS|glitch-hold=MS" or
+ * one of the whole-sequence modes below.  The kernel answers "enabled",
+ * "rejected" or, later, "ejected" (an error) or "restart" (the kernel
+ * unregistered it and asks it to come back, as on CPU hotplug); closing
+ * the connection unregisters.
+ *
+ * As if a whole attach fell between two looks of the harness: the files
+ * end where they began but enable_seq, and only the log tells the rest.
+ *   error-unseen      enabled, then disabled (scx_bpf_error): "ejected"
+ *   error-unlogged    the same, its "disabled" lines never logged
+ *   error-late        the same, its "disabled" lines logged 300 ms after
+ *   restart-unseen    enabled, then unregistered from the main kernel: "restart"
+ * And a sysfs read that fails: the state file is gone for GLITCH_MS.
+ *   glitch            before any enable, then "glitched"
+ *   glitch-hold=MS    MS after "enabled", which it stays
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +39,9 @@
 #define T_ENABLED_MS	210	/* root/ops -> enabled (measured) */
 #define T_DISABLE_MS	20
 #define T_SEQ_MS	5	/* "enabled" -> enable_seq bumped */
+#define T_LATE_MS	300	/* error-late: the reply -> the "disabled" lines */
+#define GLITCH_MS	1000	/* the state file is gone this long */
+#define ERROR_MSG	"fake.bpf.c:42: fault: injected error after 0 ms"
 
 static unsigned long long kseq;
 
@@ -117,6 +131,60 @@ static void disable(struct fake_kernel *fk, const char *name, const char *reason
 	}
 }
 
+static void reply(int cfd, const char *msg);
+
+/* A read of the state file fails (ENOENT) for a while, then works again. */
+static void state_glitch(struct fake_kernel *fk)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+
+	snprintf(from, sizeof(from), "%s/state", fk->sys);
+	snprintf(to, sizeof(to), "%s/state.hidden", fk->dir);
+	if (rename(from, to))
+		return;
+	fk_sleep(fk, GLITCH_MS);
+	rename(to, from);
+}
+
+static void seq_bump(struct fake_kernel *fk)
+{
+	char line[32];
+
+	fk->seq++;
+	snprintf(line, sizeof(line), "%lld", fk->seq);
+	put_file(fk->sys, "enable_seq", line);
+}
+
+/* A whole attach and its end between two looks; false for another mode. */
+static bool between_looks(struct fake_kernel *fk, int cfd, const char *name, const char *how)
+{
+	bool error = !strncmp(how, "error-", 6);
+
+	if (strcmp(how, "error-unseen") && strcmp(how, "error-unlogged") &&
+	    strcmp(how, "error-late") && strcmp(how, "restart-unseen"))
+		return false;
+	klog(fk, 6, "sched_ext: BPF scheduler \"%s\" enabled%s", name, "");
+	seq_bump(fk);
+	if (!strcmp(how, "restart-unseen")) {
+		klog(fk, 6, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name,
+		     "unregistered from the main kernel");
+		reply(cfd, "restart\n");
+		return true;
+	}
+	if (!strcmp(how, "error-late")) {
+		reply(cfd, "ejected\n");
+		if (!fk_sleep(fk, T_LATE_MS))
+			return true;
+	}
+	if (strcmp(how, "error-unlogged")) {
+		klog(fk, 3, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, "scx_bpf_error");
+		klog(fk, 3, "sched_ext: %s: %s", name, ERROR_MSG);
+	}
+	if (error && strcmp(how, "error-late"))
+		reply(cfd, "ejected\n");
+	return true;
+}
+
 /* The scheduler may be gone already (a verdict came first): never SIGPIPE the test. */
 static void reply(int cfd, const char *msg)
 {
@@ -128,7 +196,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 	char line[256], name[64] = "", how[64] = "";
 	struct pollfd p[2];
 	int eject_ms = -1, n;
-	bool restart, splat;
+	bool restart, splat, glitch;
 	ssize_t len;
 
 	len = read(cfd, line, sizeof(line) - 1);
@@ -139,8 +207,17 @@ static void serve(struct fake_kernel *fk, int cfd)
 		return;
 	restart = sscanf(how, "restart=%d", &eject_ms) == 1;
 	splat = sscanf(how, "splat=%d", &eject_ms) == 1;
-	if (!restart && !splat && sscanf(how, "eject=%d", &eject_ms) != 1)
+	glitch = sscanf(how, "glitch-hold=%d", &eject_ms) == 1;
+	if (!restart && !splat && !glitch && sscanf(how, "eject=%d", &eject_ms) != 1)
 		eject_ms = -1;
+
+	if (between_looks(fk, cfd, name, how))
+		return;
+	if (!strcmp(how, "glitch")) {
+		state_glitch(fk);
+		reply(cfd, "glitched\n");
+		return;
+	}
 
 	if (!strcmp(how, "reject-unseen")) {
 		/* As if the whole enabling window fell between two looks. */
@@ -164,14 +241,17 @@ static void serve(struct fake_kernel *fk, int cfd)
 	set_state(fk, "enabled");
 	klog(fk, 6, "sched_ext: BPF scheduler \"%s\" enabled%s", name, "");
 	fk_sleep(fk, T_SEQ_MS);
-	fk->seq++;
-	snprintf(line, sizeof(line), "%lld", fk->seq);
-	put_file(fk->sys, "enable_seq", line);
+	seq_bump(fk);
 	reply(cfd, "enabled\n");
 
 	p[0] = (struct pollfd){ .fd = cfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = fk->wake[0], .events = POLLIN };
 	n = poll(p, 2, eject_ms);
+	if (n == 0 && glitch) {
+		/* The files fail a reader for a while; it stays attached. */
+		state_glitch(fk);
+		n = poll(p, 2, -1);
+	}
 	if (n == 0 && splat) {
 		/* The kernel went wrong elsewhere; the scheduler stays attached. */
 		klog(fk, 4, "%s%s", "watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [spin:191]", "");
@@ -252,7 +332,7 @@ static void rm_tree(const char *dir)
 {
 	const char *names[] = { "sched_ext/root/ops", "sched_ext/root", "sched_ext/state",
 				"sched_ext/enable_seq", "sched_ext/switch_all", "sched_ext",
-				"kmsg", "link", "daemon.pid", "" };
+				"kmsg", "link", "daemon.pid", "state.hidden", "" };
 	char p[PATH_MAX + 32];
 	int i;
 

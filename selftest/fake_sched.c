@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,10 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 static const char *simdir;
 
@@ -66,6 +71,72 @@ static int run_attached(int link)
 	close(link);
 	printf("EXIT: unregistered from user space\n");
 	return 0;
+}
+
+/* Attach, and come back when the kernel asks: the tree's loaders on UEI_ECODE_RESTART. */
+static void restart_once(const char *how)
+{
+	char buf[64];
+	int link;
+
+	link = attach(how, strcmp(how, "restart-unseen") ? "enabled" : "restart");
+	if (strcmp(how, "restart-unseen") && read(link, buf, sizeof(buf)) < 0)
+		exit(1);
+	close(link);
+	printf("EXIT: unregistered from the main kernel (cpu 1 going offline, exiting scheduler)\n");
+	msleep(200);
+}
+
+/*
+ * Restarted once, then what the mode after "restart-" says: ejected by its
+ * BPF code (seen, or between two looks, its log lines there, missing or
+ * late), crashed, asked again (and back, or gone).  False: another mode.
+ */
+static bool restart_then(const char *mode, int *ret)
+{
+	static const char *const unseen[] = { "error-unseen", "error-unlogged", "error-late" };
+	char buf[64];
+	size_t i;
+	int link;
+
+	if (strncmp(mode, "restart-", 8))
+		return false;
+	mode += 8;
+	for (i = 0; i < ARRAY_SIZE(unseen); i++) {
+		if (strcmp(mode, unseen[i]))
+			continue;
+		restart_once("restart=300");
+		close(attach(unseen[i], "ejected"));
+		printf("EXIT: scx_bpf_error (fake.bpf.c:42: fault: injected error after 0 ms)\n");
+		*ret = 0;
+		return true;
+	}
+	if (!strcmp(mode, "eject")) {
+		restart_once("restart=300");
+		link = attach("eject=500", "enabled");
+		*ret = read(link, buf, sizeof(buf)) < 0;
+		printf("EXIT: runtime error (fault: injected error)\n");
+		return true;
+	}
+	if (!strcmp(mode, "die")) {
+		restart_once("restart=300");
+		/* Some loaders retry an attach that raced the hotplug. */
+		printf("libbpf: map 'fake_ops': failed to attach struct_ops: -EBUSY, retrying\n");
+		link = attach("ok", "enabled");
+		msleep(400);
+		printf("fake: about to crash\n");
+		raise(SIGSEGV);
+		*ret = link;
+		return true;
+	}
+	if (!strcmp(mode, "twice") || !strcmp(mode, "twice-unseen") ||
+	    !strcmp(mode, "twice-exit")) {
+		restart_once("restart=300");
+		restart_once(strcmp(mode, "twice") ? "restart-unseen" : "restart=300");
+		*ret = strcmp(mode, "twice-exit") ? run_attached(attach("ok", "enabled")) : 0;
+		return true;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -141,6 +212,16 @@ int main(int argc, char **argv)
 		msleep(200);
 		return run_attached(attach("ok", "enabled"));
 	}
+	if (restart_then(mode, &i))
+		return i;
+	if (!strcmp(mode, "glitch-die")) {
+		/* Its load fails while the kernel's files cannot be read. */
+		attach("glitch", "glitched");
+		printf("fake: giving up\n");
+		return 1;
+	}
+	if (!strcmp(mode, "glitch-hold"))
+		return run_attached(attach("glitch-hold=300", "enabled"));
 	if (!strcmp(mode, "die-early")) {
 		printf("fake: initializing\n");
 		msleep(300);

@@ -8,6 +8,7 @@
  * and classification logic deterministically and without root; that lib/
  * is right on a real kernel is proven by scx_attach_test in a VM.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,6 +31,7 @@
 #include "lib/report.h"
 #include "lib/spawn.h"
 #include "lib/sysfs.h"
+#include "lib/vref.h"
 #include "lib/watch.h"
 #include "selftest/fake_kernel.h"
 
@@ -57,6 +61,7 @@ FIXTURE_VARIANT(sim) {
 	const char *ops;	/* expected ops prefix, default "fake" */
 	int restarts;		/* restarts the kernel asked for and got */
 	unsigned int hold_ms;	/* 0: the default; longer where the fake kernel acts late */
+	const char *hint;	/* must appear in the failure dump's hint */
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -152,6 +157,66 @@ FIXTURE_VARIANT_ADD(sim, stuck_restart) {
 	.detail = "did not attach again within the attach window",
 };
 
+/*
+ * Every order of events the hold can see after a restart the kernel asked
+ * for: the newest exit decides, and the restarts before it are counted,
+ * even when the attach after a restart came and went between two looks.
+ */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_unseen) {
+	.mode = "restart-error-unseen", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42: fault: injected error after 0 ms",
+	.hint = "calling scx_bpf_error() at fake.bpf.c:42",
+};
+
+/* The kernel's lines come after the process is gone. */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_late) {
+	.mode = "restart-error-late", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42",
+};
+
+/* No kernel line for the second exit: no reason is made up. */
+FIXTURE_VARIANT_ADD(sim, restart_then_error_unlogged) {
+	.mode = "restart-error-unlogged", .expect = SCX_V_DIED_AFTER, .restarts = 1,
+	.hold_ms = 3000, .detail = "restarted 1 time, then the process exited with status 0",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_then_eject) {
+	.mode = "restart-eject", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then ejected: runtime error: fault: injected error",
+};
+
+/* The hint follows the last exit, not what the loader said on its way back. */
+FIXTURE_VARIANT_ADD(sim, restart_then_die) {
+	.mode = "restart-die", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then the process was killed by signal 11",
+	.hint = "# hint: the loader died while attached",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice) {
+	.mode = "restart-twice", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
+	.detail = "restarted 2 times when the kernel asked",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice_unseen) {
+	.mode = "restart-twice-unseen", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
+	.detail = "restarted 2 times when the kernel asked",
+};
+
+FIXTURE_VARIANT_ADD(sim, restart_twice_then_exit) {
+	.mode = "restart-twice-exit", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
+	.detail = "restarted 1 time, then the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0 instead",
+};
+
+/* A sysfs read that fails is not "loading": a death after it is no rejection. */
+FIXTURE_VARIANT_ADD(sim, read_fails_then_dies) {
+	.mode = "glitch-die", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 1",
+};
+
+/* Nor is it a detach. */
+FIXTURE_VARIANT_ADD(sim, read_fails_while_held) {
+	.mode = "glitch-hold", .expect = SCX_V_ATTACHED, .hold_ms = 3000,
+};
+
 /* Quick windows: the fake kernel is quick too. */
 static int sim_cfg(struct scx_cfg *cfg, const struct fake_kernel *fk)
 {
@@ -244,6 +309,17 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	if (variant->reason)
 		EXPECT_NE(NULL, strstr(r->reason, variant->reason))
 			TH_LOG("reason \"%s\" lacks \"%s\"", r->reason, variant->reason);
+	if (variant->hint) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ASSERT_NE(NULL, f);
+		scx_report(f, r, &self->child, variant->mode);
+		fclose(f);
+		EXPECT_NE(NULL, strstr(buf, variant->hint)) TH_LOG("%s", buf);
+		free(buf);
+	}
 
 	if (r->verdict == SCX_V_ATTACHED) {
 		/* Attached means the kernel's word, not root/ops alone. */
@@ -366,6 +442,164 @@ TEST(splat_while_attached)
 	free(buf);
 	scx_child_release(&c, false);
 	fk_stop(&fk);
+}
+
+/*
+ * The hold's load held back from outside (SIMULATED: no scheduler does it
+ * here).  A helper process finds the load thread named @comm and stops
+ * that one thread with ptrace until the test lets go; or, @comm NULL, it
+ * stops the whole test process for @pause_ms, every thread and the vCPU
+ * references too, as a paused or starved-for-CPU virtual machine does.
+ */
+#define SKIP_NO_PTRACE	"ptrace of our own threads is not allowed here"
+#define SKIP_NO_FIFO	"no SCHED_FIFO reference (needs CAP_SYS_NICE)"
+
+struct holdback {
+	pid_t pid;
+	int fd;		/* the test closes it: the helper lets go */
+};
+
+static pid_t find_thread(pid_t pid, const char *comm, uint64_t deadline)
+{
+	char dir[32], path[320], name[32];
+	struct dirent *de;
+	pid_t tid = -1;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	while (tid < 0 && scx_now_ns() < deadline) {
+		d = opendir(dir);
+		while (d && tid < 0 && (de = readdir(d))) {
+			snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+			if (scx_read_small_at(AT_FDCWD, path, 0, name, sizeof(name)) > 0 &&
+			    !strcmp(strtok(name, "\n") ?: "", comm))
+				tid = atoi(de->d_name);
+		}
+		if (d)
+			closedir(d);
+		if (tid < 0)
+			usleep(2000);
+	}
+	return tid;
+}
+
+static int holdback_start(struct holdback *hb, const char *comm, unsigned int pause_ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	pid_t parent = getpid(), tid;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	/* Yama, where present: our helper may trace us. */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+	hb->pid = fork();
+	if (hb->pid < 0)
+		return -errno;
+	if (!hb->pid) {
+		close(p[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		tid = find_thread(parent, comm ?: SCX_LOAD_COMM "_0", scx_now_ns() + 10 * NSEC_PER_SEC);
+		if (tid < 0)
+			_exit(2);
+		if (!comm) {
+			usleep(300000);
+			kill(parent, SIGSTOP);
+			usleep(pause_ms * 1000);
+			kill(parent, SIGCONT);
+			_exit(0);
+		}
+		if (ptrace(PTRACE_SEIZE, tid, 0, 0) || ptrace(PTRACE_INTERRUPT, tid, 0, 0))
+			_exit(3);
+		waitpid(tid, NULL, __WALL);
+		pfd.fd = p[0];
+		poll(&pfd, 1, 30000);
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		_exit(0);
+	}
+	close(p[0]);
+	hb->fd = p[1];
+	return 0;
+}
+
+/* Let go; the helper's exit status (3: ptrace refused). */
+static int holdback_end(struct holdback *hb)
+{
+	int st = 0;
+
+	close(hb->fd);
+	while (waitpid(hb->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* A load thread not run past the max gap, the kernel silent: starved, not ejected. */
+TEST(load_thread_not_run_is_starved)
+{
+	struct holdback hb;
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "healthy", NULL };
+	char detail[SCX_ERR_LEN];
+	int hst;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	cfg.load = true;
+	ASSERT_EQ(0, holdback_start(&hb, SCX_LOAD_COMM "_1", 0));
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	hst = holdback_end(&hb);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	if (hst == 3)
+		SKIP(return, SKIP_NO_PTRACE);
+	ASSERT_EQ(0, hst);
+	scx_report_summary(stdout, &r);
+	EXPECT_EQ(SCX_V_STARVED, r.verdict) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_NE(NULL, strstr(r.detail, "load thread scx_load_1 (tid ")) TH_LOG("%s", r.detail);
+	EXPECT_NE(NULL, strstr(r.detail, "ms and counting")) TH_LOG("%s", r.detail);
+	EXPECT_TRUE(r.load.starved);
+	EXPECT_EQ(1, r.load.nr_starved);
+	EXPECT_LE(1, r.load.left);
+}
+
+/* The whole machine paused longer than the max gap: its stall is taken out, attached. */
+TEST(machine_pause_is_not_starvation)
+{
+	struct holdback hb;
+	struct fake_kernel fk;
+	struct scx_vref v;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "healthy", NULL };
+	char detail[SCX_ERR_LEN];
+
+	ASSERT_EQ(0, scx_vref_start(&v));
+	scx_vref_stop(&v, 1000);
+	if (v.why)
+		SKIP(return, SKIP_NO_FIFO);
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	cfg.load = true;
+	cfg.hold_ms = 2000;
+	/* Pause 3 s, over the 2 s max gap. */
+	ASSERT_EQ(0, holdback_start(&hb, NULL, 3000));
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	EXPECT_EQ(0, holdback_end(&hb));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	scx_report_summary(stdout, &r);
+	EXPECT_EQ(SCX_V_ATTACHED, r.verdict) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_TRUE(r.load.machine);
+	EXPECT_LE(2800 * NSEC_PER_MSEC, r.load.max_gap_ns);
+	EXPECT_LE(2800 * NSEC_PER_MSEC, r.load.machine_ns);
 }
 
 TEST(sysfs_absent)

@@ -23,6 +23,7 @@
 #include "lib/splat.h"
 #include "lib/uevent.h"
 #include "lib/verdict.h"
+#include "lib/vref.h"
 
 #include "kselftest_harness.h"
 
@@ -159,6 +160,39 @@ TEST(kernel_lines)
 	EXPECT_EQ(SCX_KLINE_OTHER, scx_kline_parse("sched_ext: fault: injected", why, sizeof(why), &err));
 }
 
+/* After a restart: each exit's own reason, and what came before and after it. */
+TEST(kernel_exits_in_order)
+{
+	static const char lines[] =
+		"sched_ext: BPF scheduler \"fault\" enabled\n"
+		"sched_ext: BPF scheduler \"fault\" disabled (unregistered from the main kernel)\n"
+		"sched_ext: BPF scheduler \"fault\" enabled\n"
+		"sched_ext: BPF scheduler \"fault\" disabled (scx_bpf_error)\n"
+		"sched_ext: fault: scx_fault.bpf.c:65: fault: injected error after 0 ms\n";
+	char why[SCX_REASON_LEN], hint[SCX_HINT_LEN];
+	struct scx_kmsg k = { .fd = -1 };
+	bool err = true;
+
+	k.len = snprintf(k.lines, sizeof(k.lines), "%s", lines);
+	EXPECT_TRUE(scx_kmsg_reason_nth(&k, 1, why, sizeof(why), &err));
+	EXPECT_STREQ("unregistered from the main kernel", why);
+	EXPECT_FALSE(err);
+	EXPECT_TRUE(scx_kmsg_reason_nth(&k, 2, why, sizeof(why), &err));
+	EXPECT_STREQ("scx_bpf_error: scx_fault.bpf.c:65: fault: injected error after 0 ms", why);
+	EXPECT_TRUE(err);
+	EXPECT_FALSE(scx_kmsg_reason_nth(&k, 3, why, sizeof(why), &err));
+	EXPECT_TRUE(scx_kmsg_reason(&k, why, sizeof(why), &err));
+	EXPECT_STREQ("scx_bpf_error: scx_fault.bpf.c:65: fault: injected error after 0 ms", why);
+	EXPECT_EQ(1, scx_kmsg_enabled_before(&k, 1));
+	EXPECT_EQ(2, scx_kmsg_enabled_before(&k, 2));
+	EXPECT_EQ(2, scx_kmsg_enabled_before(&k, 3));
+	/* The hint reads the newest attach's lines only. */
+	EXPECT_EQ(strstr(k.lines, "sched_ext: BPF scheduler \"fault\" disabled (scx_bpf_error)"),
+		  scx_hint_since_attach(k.lines));
+	EXPECT_EQ(SCX_HINT_BPF_ERROR, scx_hint(NULL, scx_hint_since_attach(k.lines), hint,
+					       sizeof(hint)));
+	EXPECT_STREQ("", scx_hint_since_attach(""));
+}
 
 /* A scratch directory under TMPDIR, made by mkdtemp(). */
 static void scratch_dir(char *dir, size_t len, const char *what)
@@ -392,12 +426,176 @@ TEST(loads_are_independent)
 {
 	struct scx_load *a = calloc(2, sizeof(*a)), *b = a + 1;
 
+	struct scx_load_result r;
+
 	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, scx_load_start(a, 60000));
-	ASSERT_EQ(0, scx_load_start(b, 60000));
-	EXPECT_EQ(0, scx_load_stop(a, 2000));
-	EXPECT_EQ(0, scx_load_stop(b, 2000));
+	ASSERT_EQ(0, scx_load_start(a, 60000, 10000));
+	ASSERT_EQ(0, scx_load_start(b, 60000, 10000));
+	EXPECT_EQ(0, scx_load_stop(a, 2000, NULL, &r));
+	EXPECT_FALSE(r.starved);
+	EXPECT_EQ(0, scx_load_stop(b, 2000, NULL, &r));
+	EXPECT_FALSE(r.starved);
+	EXPECT_EQ(r.threads, (int)scx_min(4 * sysconf(_SC_NPROCESSORS_ONLN),
+					  SCX_LOAD_MAX_THREADS));
 	free(a);
+}
+
+/*
+ * The load's judge, on gaps set by hand (FIXED INPUTS): a thread not run
+ * for longer than the bound starved, whatever the kernel said; the stalls
+ * its vCPU's reference saw are taken out, those of another CPU are not.
+ */
+#define S_MS(ms)	((uint64_t)(ms) * NSEC_PER_MSEC)
+
+struct gaps {
+	struct scx_load l;
+	struct scx_vref v;
+	struct scx_load_result r;
+	uint64_t now;
+	char line[512];
+};
+
+/* Four threads that all ran just now but thread 2, silent on CPU 1 for @gap_ms. */
+static int gaps_setup(struct gaps *g, unsigned int gap_ms)
+{
+	struct scx_load_slot *sl;
+	int i, ret;
+
+	memset(g, 0, sizeof(*g));
+	ret = scx_load_fake(&g->l, 4, 5000);
+	ret = ret ?: scx_vref_alloc(&g->v, 2);
+	if (ret)
+		return ret;
+	g->now = scx_now_ns() + S_MS(60000);
+	for (i = 0; (sl = scx_load_slot(&g->l, i)); i++) {
+		atomic_store(&sl->last_ns, g->now - (i == 2 ? S_MS(gap_ms) : S_MS(1)));
+		atomic_store(&sl->cpu, i == 2 ? 1 : 0);
+		atomic_store(&sl->tid, 100 + i);
+	}
+	/* Both references ran just now. */
+	for (i = 0; i < 2; i++)
+		atomic_store(&scx_vref_cpu(&g->v, i)->last_ns, g->now - S_MS(1));
+	return 0;
+}
+
+static void gaps_stall(struct gaps *g, int cpu, unsigned int from_ms, unsigned int to_ms)
+{
+	struct scx_vref_cpu *c = scx_vref_cpu(&g->v, cpu);
+	unsigned int n = atomic_load(&c->nstalls);
+
+	c->stall[n].from = g->now - S_MS(from_ms);
+	c->stall[n].to = g->now - S_MS(to_ms);
+	atomic_store(&c->nstalls, n + 1);
+	atomic_store(&c->max_late_ns, scx_max(atomic_load(&c->max_late_ns),
+					      S_MS(from_ms - to_ms)));
+}
+
+static void gaps_free(struct gaps *g)
+{
+	scx_load_free(&g->l);
+	scx_vref_stop(&g->v, 0);
+}
+
+TEST(load_thread_not_run_is_starved)
+{
+	struct gaps g;
+
+	ASSERT_EQ(0, gaps_setup(&g, 8000));
+	EXPECT_TRUE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	EXPECT_EQ(1, g.r.nr_starved);
+	EXPECT_EQ(4, g.r.threads);
+	EXPECT_EQ(2, g.r.worst.idx);
+	EXPECT_EQ(102, g.r.worst.tid);
+	EXPECT_TRUE(g.r.worst.open);
+	EXPECT_EQ(S_MS(8000), g.r.worst.raw_ns);
+	EXPECT_EQ(0, g.r.worst.machine_ns);
+	EXPECT_TRUE(g.r.machine);
+	scx_load_starved_line(&g.r, g.line, sizeof(g.line));
+	EXPECT_NE(NULL, strstr(g.line, "starved: load thread scx_load_2 (tid 102) was not run for 8000 ms and counting")) TH_LOG("%s", g.line);
+	EXPECT_NE(NULL, strstr(g.line, "bound 5000 ms; 0 ms of it were vCPU stalls")) TH_LOG("%s", g.line);
+	gaps_free(&g);
+}
+
+TEST(load_gap_minus_vcpu_stall)
+{
+	struct gaps g;
+
+	/* 8 s silent, 4 s of it its vCPU's stall: 4 s is the scheduler's, under 5. */
+	ASSERT_EQ(0, gaps_setup(&g, 8000));
+	gaps_stall(&g, 1, 7000, 3000);
+	EXPECT_FALSE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	EXPECT_EQ(0, g.r.nr_starved);
+	EXPECT_EQ(S_MS(8000), g.r.max_gap_ns);
+	EXPECT_EQ(S_MS(4000), g.r.machine_ns);
+	scx_load_line(&g.r, g.line, sizeof(g.line));
+	EXPECT_STREQ("load: 4 threads, longest gap 8000 ms (bound 5000 ms); longest vCPU stall 4000 ms (SCHED_FIFO reference)", g.line);
+	gaps_free(&g);
+
+	/* The same stall on another CPU is not this thread's: starved. */
+	ASSERT_EQ(0, gaps_setup(&g, 8000));
+	gaps_stall(&g, 0, 7000, 3000);
+	EXPECT_TRUE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	EXPECT_EQ(0, g.r.worst.machine_ns);
+	gaps_free(&g);
+
+	/* A stall still going on (its reference silent for 6 s): the machine's. */
+	ASSERT_EQ(0, gaps_setup(&g, 8000));
+	atomic_store(&scx_vref_cpu(&g.v, 1)->last_ns, g.now - S_MS(6000));
+	EXPECT_FALSE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	gaps_free(&g);
+
+	/* A stall only partly inside the gap counts for its overlap: 3 s, 5.5 s starved. */
+	ASSERT_EQ(0, gaps_setup(&g, 8500));
+	gaps_stall(&g, 1, 10000, 5500);
+	EXPECT_TRUE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	EXPECT_EQ(S_MS(3000), g.r.worst.machine_ns);
+	scx_load_starved_line(&g.r, g.line, sizeof(g.line));
+	EXPECT_NE(NULL, strstr(g.line, "3000 ms of it were vCPU stalls")) TH_LOG("%s", g.line);
+	gaps_free(&g);
+
+	/* No reference (no SCHED_FIFO): nothing is taken out, and the report says so. */
+	ASSERT_EQ(0, gaps_setup(&g, 8000));
+	EXPECT_TRUE(scx_load_judge(&g.l, NULL, g.now, &g.r));
+	EXPECT_FALSE(g.r.machine);
+	gaps_free(&g);
+}
+
+/* A closed gap, over and done, judged between the CPUs it left and resumed on. */
+TEST(load_closed_gap_judged)
+{
+	struct scx_load_slot *sl;
+	struct gaps g;
+
+	ASSERT_EQ(0, gaps_setup(&g, 1));
+	sl = scx_load_slot(&g.l, 3);
+	sl->span[0] = (struct scx_load_span){
+		.from = g.now - S_MS(20000), .to = g.now - S_MS(13000), .cpu_from = 0, .cpu_to = 1,
+	};
+	atomic_store(&sl->nspans, 1);
+	atomic_store(&sl->done, true);
+	EXPECT_TRUE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	EXPECT_EQ(3, g.r.worst.idx);
+	EXPECT_FALSE(g.r.worst.open);
+	/* Its CPU on resuming stalled 3 s of it: 4 s left, not starved. */
+	gaps_stall(&g, 1, 17000, 14000);
+	EXPECT_FALSE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
+	gaps_free(&g);
+}
+
+/* The reference measures: a stall is a wake-up later than the bound, kept with its span. */
+TEST(vref_measures_its_cpu)
+{
+	struct scx_vref v;
+
+	ASSERT_EQ(0, scx_vref_start(&v));
+	usleep(100000);
+	if (v.why)
+		TH_LOG("no reference here: %s", v.why);
+	else
+		EXPECT_TRUE(scx_vref_on(&v));
+	scx_vref_stop(&v, 2000);
+	EXPECT_EQ(NULL, v.mem);
+	EXPECT_EQ(0, scx_vref_stalled(&v, 0, 0, ~0ULL, scx_now_ns()));
 }
 
 /*

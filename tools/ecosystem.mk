@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools/ecosystem.mk - the suite in the kselftest ecosystem (issue 4): in-tree
-# build with and without O=, install, gen_tar, run_kselftest.sh and runner.sh
-# in the sched_ext VM, virtme-ng, KTAP consumers, older harness headers, the
-# config fragment.  The top Makefile -includes this; SCX_TOP is the repo top.
+# tools/ecosystem.mk - make check-ecosystem: proves the suite works where the
+# kselftest ecosystem runs it: in-tree build with and without O=, install,
+# gen_tar, run_kselftest.sh and runner.sh in the sched_ext VM, virtme-ng, KTAP
+# consumers, older harness headers, the config fragment.  The top Makefile
+# -includes this; SCX_TOP is the repo top.
 #
 #   make check-ecosystem                     TAP; ends "ecosystem: N passed, N failed"
 #   make check-ecosystem ECOSYSTEM_ARGS=--keep   keep the scratch directory

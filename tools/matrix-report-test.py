@@ -201,6 +201,75 @@ class Shards(unittest.TestCase):
             self.assertIn("**ERROR**", f.read())
 
 
+class SkipAll(Shards):
+    """A kernel whose run is "1..0 # SKIP": every cell the table shows for it
+    is a result in the JSON, with the reason, however the run is cut."""
+
+    REASON = "kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)"
+
+    def json_of(self, *shards):
+        out = os.path.join(self.dir, "out.json")
+        rc, text, err = self.report("--json", out, *shards)
+        self.assertEqual(rc, 0, err)
+        with open(out) as f:
+            return json.load(f), text
+
+    def cells(self, doc, kid):
+        return [(r["test"], r["status"], r["directive"]) for r in doc["results"]
+                if r["kernel"] == kid]
+
+    def skips(self, tests):
+        return [(t, "skip", "SKIP " + self.REASON) for t in tests]
+
+    def test_every_row_is_a_result(self):
+        doc, text = self.json_of(self.collect("1/1"))
+        self.assertEqual(self.cells(doc, "k3"), self.skips(self.TESTS))
+        k3 = [k for k in doc["kernels"] if k["id"] == "k3"][0]
+        self.assertEqual([r["skip_all"] for r in k3["runs"]], [self.REASON])
+        self.assertEqual(len(text.splitlines()[2:6]), 4)
+        with open(self.collect("1/1")) as f:
+            self.assertEqual(self.cells(json.load(f), "k3"), self.skips(self.TESTS))
+
+    def test_only(self):
+        # What `--only 'b*'` plans: the listed kernels' matching tests.
+        with open(os.path.join(self.run, "plan.tsv"), "w") as f:
+            f.write("k1\tscx.b.verdict\nk2\tscx.b.verdict\nk3\t*\n")
+        doc, text = self.json_of(self.collect("1/1"))
+        self.assertEqual(self.cells(doc, "k3"), self.skips(["scx.b.verdict"]))
+        self.assertEqual(text.splitlines()[2].split()[-1], "SKIP")
+
+    def test_shards_and_merge(self):
+        whole, text1 = self.json_of(self.collect("1/1"))
+        for n in (2, 3, 9):
+            parts = [self.collect("%d/%d" % (i, n)) for i in range(1, n + 1)]
+            merged, text = self.json_of(*reversed(parts))
+            self.assertEqual(self.cells(merged, "k3"), self.skips(self.TESTS))
+            self.assertEqual(merged["results"], whole["results"])
+            self.assertEqual(text.split("\nresults:")[0], text1.split("\nresults:")[0])
+        # The shard that booted k3 alone knows only its own rows.
+        with open(self.collect("3/3")) as f:
+            doc = json.load(f)
+        self.assertEqual(self.cells(doc, "k3"), self.skips(["scx.c.verdict", "scx.d.verdict"]))
+
+    def test_listed_tests_skipped_in_shards(self):
+        # A kernel whose config was unknown: its tests are planned one by one
+        # and every shard that boots it gets the whole-binary SKIP.
+        with open(os.path.join(self.run, "plan.tsv"), "w") as f:
+            f.writelines("%s\t%s\n" % (k, t) for k in ("k1", "k3") for t in self.TESTS)
+        parts = [self.collect("%d/3" % i) for i in (1, 2, 3)]
+        merged, _ = self.json_of(*parts)
+        self.assertEqual(self.cells(merged, "k3"), self.skips(self.TESTS))
+
+    def test_alone(self):
+        with open(os.path.join(self.run, "kernels.tsv"), "w") as f:
+            f.write("k3\ttrixie\n")
+        with open(os.path.join(self.run, "plan.tsv"), "w") as f:
+            f.write("k3\t*\n")
+        doc, text = self.json_of(self.collect("1/1"))
+        self.assertEqual(self.cells(doc, "k3"), self.skips(["*"]))
+        self.assertEqual(text.splitlines()[2].split(), ["*", "SKIP"])
+
+
 class Stage(unittest.TestCase):
     def test_layout(self):
         with tempfile.TemporaryDirectory() as d:

@@ -271,9 +271,36 @@ def collect(run_dir, index, count, out):
                                     run["error"] or "no result line in the KTAP"))
     doc = {"format": FORMAT, "shards": [shard], "kernels": kernels,
            "plan": [list(p) for p in plan], "results": results}
+    doc["results"] = skip_all_cells(kernels, results, mine)
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
+
+
+def skip_all_cells(kernels, results, planned):
+    """Results with a cell of its own for every row of the table on a kernel
+    whose run was a whole-binary "1..0 # SKIP": such a run prints no result
+    lines, so its cells are the rows that the plan entries (PLANNED:
+    kernel, test pairs, in plan order) and the results give, each a skip
+    with the reason (a lone "*" when there are no rows).  Cells made before
+    for such a kernel (a shard's) are dropped and made again, so merged
+    shards give what one run gives."""
+    skips = {}
+    for k in kernels:
+        for r in k["runs"]:
+            if r["skip_all"] and k["id"] not in skips:
+                skips[k["id"]] = r["skip_all"]
+    kept = [r for r in results if r["kernel"] not in skips]
+    rows = []
+    for name in [t for k, t in planned] + [r["test"] for r in kept]:
+        if name != "*" and name not in rows:
+            rows.append(name)
+    for kid, why in skips.items():
+        for seq, name in enumerate(rows or ["*"]):
+            c = cell(kid, name, "skip", "SKIP " + why)
+            c["seq"] = seq
+            kept.append(c)
+    return kept
 
 
 def cell(kid, name, status, why):
@@ -301,8 +328,12 @@ def merge(docs, partial=False):
             shards += doc["shards"]
             for k in doc["kernels"]:
                 kernels[k["id"]]["runs"] += k["runs"]
+        # skip_all_cells() makes these again from every shard's rows.
+        whole_skip = {k["id"] for k in doc["kernels"] if any(r["skip_all"] for r in k["runs"])}
         for r in doc["results"]:
             key = (r["kernel"], r["test"])
+            if r["kernel"] in whole_skip:
+                continue
             if key in results:
                 die("%s on %s reported by two shards" % (r["test"], r["kernel"]))
             results[key] = r
@@ -316,17 +347,14 @@ def merge(docs, partial=False):
             (", ".join(str(i) for i in sorted(set(range(1, n + 1)) - have)), n))
     ran = {k for k, e in kernels.items() if e["runs"]}
     expected = [p for i in sorted(have) for p in select([tuple(p) for p in plan], i, n)]
+    kept = skip_all_cells(kernels.values(), results.values(), expected)
+    results = {(r["kernel"], r["test"]): r for r in kept}
     for kid, test in expected:
         if test == "*":
             if kid not in ran:
                 results[(kid, "*")] = cell(kid, "*", "missing", "no shard ran this kernel")
         elif (kid, test) not in results:
-            e = kernels[kid]
-            skip = next((r["skip_all"] for r in e["runs"] if r["skip_all"]), None)
-            if skip:
-                results[(kid, test)] = cell(kid, test, "skip", "SKIP " + skip)
-            else:
-                results[(kid, test)] = cell(kid, test, "missing", "no shard reported it")
+            results[(kid, test)] = cell(kid, test, "missing", "no shard reported it")
     for k in kernels.values():
         k["runs"].sort(key=lambda r: int(r["shard"].split("/")[0]))
     order = sorted(kernels.values(), key=lambda k: k["index"])
@@ -368,11 +396,6 @@ def cell_text(r):
 def grid(doc):
     kernels = doc["kernels"]
     rows, cells = [], {}
-    skip_all = {}
-    for k in kernels:
-        for r in k["runs"]:
-            if r["skip_all"]:
-                skip_all[k["id"]] = r["skip_all"]
     for r in doc["results"]:
         if r["test"] == "*":
             continue
@@ -380,14 +403,15 @@ def grid(doc):
             rows.append(r["scheduler"])
         cells[(r["scheduler"], r["kernel"])] = r
     star = {r["kernel"]: r for r in doc["results"] if r["test"] == "*"}
+    # Only "*" results (no kernel could list its tests): one row for them.
+    if not rows and star:
+        rows.append("*")
     table = []
     for s in rows:
         line = []
         for k in kernels:
             r = cells.get((s, k["id"]))
-            if r is None and k["id"] in skip_all:
-                line.append("SKIP")
-            elif r is None and k["id"] in star:
+            if r is None and k["id"] in star:
                 line.append(cell_text(star[k["id"]]))
             else:
                 line.append(cell_text(r))

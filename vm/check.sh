@@ -165,7 +165,7 @@ else
 fi
 
 name="uid 65534 with CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON: the suite passes, scx_simple and scx_fault attach"
-# The issue's recipe (issue 17): o+r on /dev/kmsg changes nothing while
+# chmod o+r on /dev/kmsg changes nothing while
 # kernel.dmesg_restrict is 1 (CAP_SYSLOG), so the kernel log stays closed.
 caps=+sys_admin,+bpf,+perfmon
 run caps "$@" --host-file "$(command -v setpriv)" --cmd "chmod o+r /dev/kmsg &&

@@ -5,7 +5,7 @@
 # by each part that needs it.
 
 # shellcheck disable=SC2034 # used by the files that source this one
-E_USAGE=2 E_SETUP=90 E_BOOT=91 E_PANIC=92 E_TIMEOUT=93 E_LOST=94
+E_USAGE=2 E_SETUP=90 E_BOOT=91 E_PANIC=92 E_TIMEOUT=93 E_LOST=94 E_SHAPE=95
 
 msg() { echo "vm: $*" >&2; }
 

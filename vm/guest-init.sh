@@ -7,10 +7,11 @@
 #
 # Kernel console: ttyS0.  Suite channel: ttyS1 (8250 probes synchronously,
 # so it exists when /init starts; virtio ports may not).  The host writes
-# /etc/scx-vm/: conf (nonce, guest_dir, run_user, host_epoch), env, args,
-# cmd, and kconfig when the kernel came with its config.
+# /etc/scx-vm/: conf (nonce, guest_dir, run_user, host_epoch, shape), env,
+# args, cmd, guest-shape.sh, and kconfig when the kernel came with its
+# config.
 
-# conf sets nonce, guest_dir, run_user, host_epoch; the kernel command line
+# conf sets nonce, guest_dir, run_user, host_epoch, shape; the kernel command line
 # and cgroup.controllers are read as words on purpose.
 # shellcheck disable=SC2154,SC2013
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -80,6 +81,18 @@ hostname scx-vm
 [ "$(date +%s)" -ge "$host_epoch" ] || date -s "@$host_epoch" >/dev/null
 
 echo "SCX_VM_KERNEL_$nonce=$(uname -r) ($accel)" > "$out"
+
+# A shape that is not the one asked for is the test bed's failure: the
+# command does not run under its name.
+if [ -n "$shape" ]; then
+	sh /etc/scx-vm/guest-shape.sh "$shape" > /tmp/shape.out 2>&1
+	src=$?
+	sed "s/^/SCX_VM_SHAPE_$nonce=/" /tmp/shape.out > "$out"
+	if [ "$src" != 0 ]; then
+		printf 'SCX_VM_EXIT_%s=95\n' "$nonce" > "$out"
+		halt_now
+	fi
+fi
 
 # shellcheck source=/dev/null
 . /etc/scx-vm/env

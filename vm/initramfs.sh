@@ -190,6 +190,7 @@ write_guest_conf() {
 		echo "guest_dir=$guest_dir"
 		echo "run_user=$run_user"
 		echo "host_epoch=$(date +%s)"
+		echo "shape=${topo_spec:-}"
 	} > "$etc/conf"
 	{
 		echo "export SCX_ATTACH_VM=1 TMPDIR=/tmp"
@@ -256,6 +257,7 @@ build_initramfs() {
 	write_guest_conf
 	cp -- "$vm_dir/guest-init.sh" "$initrd_root/init"
 	chmod 755 "$initrd_root/init"
+	cp -- "$vm_dir/guest-shape.sh" "$initrd_root/etc/scx-vm/guest-shape.sh"
 
 	(cd "$initrd_root" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet > "$tmp/initrd.cpio") ||

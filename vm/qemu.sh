@@ -5,7 +5,8 @@
 # the guest through its serial channel and turn what happens into an exit
 # status.  Sourced by run-vm.sh.
 #
-# Reads: tmp, kernel, cpus, mem, timeout, boot_timeout, probe_timeout, nonce.
+# Reads: tmp, kernel, cpus, mem, timeout, boot_timeout, probe_timeout, nonce,
+# and from vm/topology.sh topo_smp and topo_numa when a shape was asked for.
 # The guest's output goes to stdout, our messages to stderr.
 
 # shellcheck disable=SC2154 # the globals named above come from run-vm.sh
@@ -77,7 +78,8 @@ launch() {
 		exec {ofd}>&-
 		qemu-system-x86_64 \
 			-nodefaults -no-user-config -display none -no-reboot \
-			-accel "$accel_opt" -cpu "$cpu" -smp "$cpus" -m "$mem" \
+			-accel "$accel_opt" -cpu "$cpu" -smp "${topo_smp:-$cpus}" -m "$mem" \
+			${topo_numa[@]+"${topo_numa[@]}"} \
 			-kernel "$kernel" -initrd "$tmp/initrd.cpio" -append "$append" \
 			-serial "file:$tmp/console.log" \
 			-chardev "file,id=suite,path=$tmp/out.fifo" -serial chardev:suite \
@@ -118,6 +120,8 @@ watch() {
 	local t0=$SECONDS boot_mark=SCX_VM_BOOT_$nonce exit_mark=SCX_VM_EXIT_$nonce=
 	# The kernel's version goes to stderr: stdout stays pure KTAP for parsers.
 	local kernel_mark=SCX_VM_KERNEL_$nonce=
+	# The guest's proof of its shape (vm/guest-shape.sh), also to stderr.
+	local shape_mark=SCX_VM_SHAPE_$nonce= shape_bad=0
 
 	while :; do
 		if IFS= read -r -t 1 -u "$ofd" chunk; then
@@ -131,6 +135,9 @@ watch() {
 				msg "booted in $(elapsed)s"
 			elif [[ $line == *"$kernel_mark"* ]]; then
 				msg "kernel ${line##*"$kernel_mark"}"
+			elif [[ $line == *"$shape_mark"* ]]; then
+				msg "shape ${line##*"$shape_mark"}"
+				[[ ${line##*"$shape_mark"} != mismatch:* ]] || shape_bad=1
 			elif [[ $line == *"$exit_mark"* ]]; then
 				rc=${line##*"$exit_mark"}
 				pre=${line%%"$exit_mark"*}
@@ -159,6 +166,10 @@ watch() {
 					continue
 				elif [[ $line == *"$kernel_mark"* ]]; then
 					msg "kernel ${line##*"$kernel_mark"}"
+					continue
+				elif [[ $line == *"$shape_mark"* ]]; then
+					msg "shape ${line##*"$shape_mark"}"
+					[[ ${line##*"$shape_mark"} != mismatch:* ]] || shape_bad=1
 					continue
 				fi
 				[ "$mode" = run ] && [ -n "$line" ] && printf '%s\n' "$line"
@@ -214,6 +225,10 @@ watch() {
 	done
 	stop_qemu
 	msg "run took $(elapsed)s"
+	if [ "$shape_bad" = 1 ]; then
+		msg "guest's machine shape is not --topology ${topo_spec:-}: the command did not run (see the mismatch lines above; docs/vm.md says what qemu can express)"
+		exit $E_SHAPE
+	fi
 	if ! [[ $rc =~ ^[0-9]+$ ]]; then
 		msg "garbled exit status '$rc' from the guest"
 		exit $E_LOST

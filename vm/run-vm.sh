@@ -31,7 +31,13 @@
 #                        when the host has it); --no-stress-ng: do not
 #   --accel auto|kvm|tcg (default auto: short KVM probe boot, else TCG)
 #   --cpus N             (default 2)
-#   --mem MB             (default 1024)
+#   --topology SPEC      the machine's shape instead of --cpus: NnLlCcTt (NUMA
+#                        nodes, LLCs in all, cores per LLC, threads per core)
+#                        or a name from vm/topology-presets (ktstr's: tiny-2llc,
+#                        smt-2llc, numa2-4llc, ...); the guest must show it
+#                        (vm/guest-shape.sh) before the command runs
+#   --mem MB             (default 1024; with --topology 64 MB a CPU, at least
+#                        1024)
 #   --timeout SEC        whole run, boot included (default 900)
 #   --boot-timeout SEC   launch to guest /init (default 240 TCG, 60 KVM)
 #   --kvm-probe-timeout SEC  (default 20)
@@ -49,7 +55,8 @@
 # Exit status: the guest command's, or
 #   2 usage, 90 host setup failed (qemu, kernel, suite files, libraries),
 #   91 guest did not boot, 92 guest kernel panic, 93 whole-run timeout,
-#   94 guest stopped without reporting a status.
+#   94 guest stopped without reporting a status, 95 the guest's machine
+#   shape is not the --topology asked for (the command did not run).
 
 set -euo pipefail
 
@@ -61,6 +68,8 @@ set -euo pipefail
 . "$vm_dir/initramfs.sh"
 # shellcheck source=vm/qemu.sh
 . "$vm_dir/qemu.sh"
+# shellcheck source=vm/topology.sh
+. "$vm_dir/topology.sh"
 
 guest_dir=/opt/scx_attach
 suite_dir=$top
@@ -73,7 +82,9 @@ kconfig_opt=
 stress_ng=auto
 accel=auto
 cpus=2
-mem=1024
+cpus_given=0
+topology=
+mem=
 timeout=900
 boot_timeout=
 probe_timeout=20
@@ -107,6 +118,28 @@ need_arg() {
 	[ $# -ge 2 ] || die $E_USAGE "$1 needs an argument (see --help)"
 }
 
+# --topology: a shape that cannot boot stops here, before anything else.
+check_topology() {
+	local why avail
+
+	if [ -z "$topology" ]; then
+		mem=${mem:-1024}
+		return
+	fi
+	[ "$cpus_given" = 0 ] ||
+		die $E_USAGE "--topology $topology sets the CPUs: drop --cpus $cpus"
+	why=$(topo_parse "$topology") || die $E_USAGE "$why"
+	topo_parse "$topology" >/dev/null
+	cpus=$topo_cpus
+	mem=${mem:-$(topo_default_mem)}
+	why=$(topo_mem_check "$mem") || die $E_USAGE "$why"
+	avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+	if [ -n "$avail" ] && [ "$mem" -gt "$avail" ]; then
+		die $E_USAGE "--topology $topology: the guest needs $mem MB, this host has $avail MB available (pass a smaller --mem)"
+	fi
+	topo_qemu_args "$mem"
+}
+
 need_uint() {
 	if ! [[ $2 =~ ^[0-9]+$ ]] || [ "$2" -eq 0 ]; then
 		die $E_USAGE "$1: '$2' is not a positive integer"
@@ -125,7 +158,8 @@ while [ $# -gt 0 ]; do
 	--stress-ng)	stress_ng=yes ;;
 	--no-stress-ng)	stress_ng=no ;;
 	--accel)	need_arg "$@"; accel=$2; shift ;;
-	--cpus)		need_arg "$@"; need_uint "$1" "$2"; cpus=$2; shift ;;
+	--cpus)		need_arg "$@"; need_uint "$1" "$2"; cpus=$2; cpus_given=1; shift ;;
+	--topology)	need_arg "$@"; topology=$2; shift ;;
 	--mem)		need_arg "$@"; need_uint "$1" "$2"; mem=$2; shift ;;
 	--timeout)	need_arg "$@"; need_uint "$1" "$2"; timeout=$2; shift ;;
 	--boot-timeout)	need_arg "$@"; need_uint "$1" "$2"; boot_timeout=$2; shift ;;
@@ -141,6 +175,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+check_topology
 case "$accel" in
 auto|kvm|tcg) ;;
 *) die $E_USAGE "--accel must be auto, kvm or tcg" ;;
