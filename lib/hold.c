@@ -228,7 +228,7 @@ int scx_w_hold(struct watcher *w)
 		/* A read that failed says nothing; the kernel's log line does. */
 		if (scx_child_poll(w->c) || w->wt.uev.remove ||
 		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
-		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts) {
+		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > w->exits) {
 			if (!scx_w_survive_detach(w, wake))
 				break;
 		}

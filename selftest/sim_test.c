@@ -204,6 +204,11 @@ FIXTURE_VARIANT_ADD(sim, restart_twice_then_exit) {
 	.detail = "restarted 1 time, then the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0 instead",
 };
 
+/* The last scheduler's "disabled" line, logged after the spawn, is not this one's exit. */
+FIXTURE_VARIANT_ADD(sim, late_line_of_another) {
+	.mode = "late-line", .expect = SCX_V_ATTACHED, .hold_ms = 2000,
+};
+
 /* A sysfs read that fails is not "loading": a death after it is no rejection. */
 FIXTURE_VARIANT_ADD(sim, read_fails_then_dies) {
 	.mode = "glitch-die", .expect = SCX_V_DIED_EARLY, .detail = "exited with status 1",
