@@ -217,7 +217,6 @@ int scx_w_hold(struct watcher *w)
 			until = scx_min(until, scx_stress_next_ns(&h.stress));
 		if (h.hp_step == HP_OFFLINE || h.hp_step == HP_ONLINE)
 			until = scx_min(until, h.hp_since + HOTPLUG_SETTLE_NS);
-		w->wt.uev.remove = false;
 		wake = scx_w_wait(w, scx_w_next_look(w, until));
 		scx_kmsg_collect(&r->klog);
 		looked = scx_w_look(w);
@@ -225,8 +224,13 @@ int scx_w_hold(struct watcher *w)
 		load = r->stressed ? scx_stress_check(&h.stress) : 0;
 		if (load)
 			break;
-		/* A read that failed says nothing; the kernel's log line does. */
-		if (scx_child_poll(w->c) || w->wt.uev.remove ||
+		/*
+		 * A read that failed says nothing; the kernel's log line does.
+		 * A "remove" uevent only wakes us: read late (a loaded host),
+		 * it tells of a detach the files and the log already show,
+		 * after a restart that is back already.
+		 */
+		if (scx_child_poll(w->c) ||
 		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
 		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > w->exits) {
 			if (!scx_w_survive_detach(w, wake))
