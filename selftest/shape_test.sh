@@ -60,6 +60,17 @@ refused "--topology with --cpus" "--topology smt-2llc sets the CPUs: drop --cpus
 	"$rv" --accel tcg --cpus 4 --topology smt-2llc --cmd true
 refused "--topology beyond the host's memory" "this host has" \
 	"$rv" --accel tcg --topology tiny-1llc --mem 999999999 --cmd true
+refused "matrix.sh --topology bad SPEC is refused before any build or boot" \
+	"--topology '1n2l2c2': want NnLlCcTt" \
+	"$top/vm/matrix.sh" --suite-dir "$top" --out "$work/m" --topology 1n2l2c2 --list
+refused "matrix.sh --topology KERNEL=SPEC names an unknown kernel" \
+	"--topology sid=smt-2llc: kernel 'sid' is not one of --kernel (trixie-backports)" \
+	"$top/vm/matrix.sh" --suite-dir "$top" --out "$work/m" --kernel trixie-backports \
+	--topology sid=smt-2llc --list
+refused "matrix.sh --topology with too little memory a node" \
+	"--topology 4n8l4c1t with --mem 300: 75 MB per NUMA node" \
+	"$top/vm/matrix.sh" --suite-dir "$top" --out "$work/m" --mem 300 --topology numa4-8llc --list
+
 got=$("$top/vm/topology.sh" odd-5llc 2>&1 | tr '\n' ' ')
 if [ "$got" = "name=odd-5llc spec=1n5l3c1t nodes=1 llcs=5 cores=3 threads=1 cpus=15 mem=1024 " ]; then
 	ok "topology.sh: a preset name gives ktstr's spec"

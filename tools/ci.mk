@@ -15,8 +15,8 @@
 VM_ARGS ?=
 
 check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)/hold_test \
-	   $(OUTPUT)/scx_attach_test
-	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test \
+	   $(OUTPUT)/sub_test $(OUTPUT)/scx_attach_test
+	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test ./sub_test \
 		$(SCX_TOP)/selftest/start_test.sh $(SCX_TOP)/selftest/shape_test.sh
 
 vm-check: all
@@ -46,3 +46,11 @@ check-prereqs: all $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched \
 	       $(OUTPUT)/hold_test bench-build
 
 .PHONY: check check-prereqs check-sim vm-check matrix check-matrix
+
+# ktstr's machine shapes, the tree's schedulers on 7.3 (vm/matrix.sh
+# --gauntlet; docs/matrix.md has a run's table): MATRIX_ARGS=... adds options.
+matrix-gauntlet: all
+	$(SCX_TOP)/vm/matrix.sh --suite-dir $(OUTPUT) --out $(OUTPUT)/gauntlet-results --gauntlet \
+		$(MATRIX_ARGS)
+
+.PHONY: matrix-gauntlet

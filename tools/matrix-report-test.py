@@ -165,7 +165,7 @@ class Shards(unittest.TestCase):
         self.assertEqual(merged.split("\nresults:")[0], whole.split("\nresults:")[0])
         self.assertIn("a", whole)
         row = [line for line in whole.splitlines() if line.startswith("d ")][0]
-        self.assertEqual(row.split(), ["d", "attached", "400ms", "attached", "400ms", "SKIP"])
+        self.assertEqual(row.split()[:6], ["d", "attached", "400ms", "attached", "400ms", "SKIP"])
 
     def test_missing_shard_is_refused(self):
         rc, _, err = self.report(self.collect("1/2"))
@@ -268,6 +268,43 @@ class SkipAll(Shards):
         doc, text = self.json_of(self.collect("1/1"))
         self.assertEqual(self.cells(doc, "k3"), self.skips(["*"]))
         self.assertEqual(text.splitlines()[2].split(), ["*", "SKIP"])
+
+
+class Shapes(Shards):
+    """A kernel booted as a machine shape is a column of its own."""
+
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.run, "kernels.tsv"), "a") as f:
+            f.write("k1@smt-2llc\ttrixie-backports\t1n2l2c2t\n")
+        with open(os.path.join(self.run, "plan.tsv"), "a") as f:
+            f.writelines("k1@smt-2llc\t%s\n" % t for t in self.TESTS)
+        with open(os.path.join(self.run, "k1@smt-2llc.meta"), "w") as f:
+            f.write("release=7.3\nsched_ext=y\nexit=0\nrun_s=10\ntopology=1n2l2c2t\n"
+                    "topology_name=smt-2llc\ncpus=8\n")
+        self.write_tap("k1@smt-2llc", ktap(self.TESTS))
+
+    def test_column_json_and_merge(self):
+        self.write_tap("k1@smt-2llc", ktap(self.TESTS).replace("ok 2 ", "not ok 2 "))
+        out = os.path.join(self.dir, "all.json")
+        rc, text, _ = self.report("--json", out, self.collect("1/1"))
+        self.assertEqual(rc, 1)
+        self.assertIn("k1@smt-2llc (7.3, 1n2l2c2t)", text.splitlines()[0])
+        row = [line for line in text.splitlines() if line.startswith("b ")][0]
+        self.assertEqual(row.split()[-3:], ["FAIL", "attached", "200ms"])
+        with open(out) as f:
+            doc = json.load(f)
+        k = [k for k in doc["kernels"] if k["id"] == "k1@smt-2llc"][0]
+        self.assertEqual(k["topology"], {"spec": "1n2l2c2t", "name": "smt-2llc", "cpus": 8})
+        self.assertEqual(k["runs"][0]["topology"]["spec"], "1n2l2c2t")
+        self.assertIsNone([k for k in doc["kernels"] if k["id"] == "k1"][0]["topology"])
+        tops = {(r["kernel"], r["topology"]) for r in doc["results"]}
+        self.assertIn(("k1@smt-2llc", "1n2l2c2t"), tops)
+        self.assertIn(("k3", None), tops)
+        parts = [self.collect("%d/4" % i) for i in (1, 2, 3, 4)]
+        rc4, merged, _ = self.report(*parts)
+        self.assertEqual(rc4, 1)
+        self.assertEqual(merged.split("\nresults:")[0], text.split("\nresults:")[0])
 
 
 class Stage(unittest.TestCase):

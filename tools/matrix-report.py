@@ -9,7 +9,8 @@
       lines in run order): contiguous runs of the plan, so a shard boots few
       kernels
   matrix-report.py collect RUN_DIR I/N OUT.json
-      a shard's JSON from RUN_DIR: plan.tsv, kernels.tsv (id, spec) and per
+      a shard's JSON from RUN_DIR: plan.tsv, kernels.tsv (id, spec and the
+      machine shape's NnLlCcTt, empty for the default machine) and per
       kernel ID.meta (key=value) and ID.tap (its KTAP)
   matrix-report.py report [--partial] [--json F] [--markdown F] [--text F] SHARD.json...
       merge shards, check that every pair of the plan has a result, print the
@@ -223,14 +224,16 @@ def collect(run_dir, index, count, out):
     shard = "%d/%d" % (index, count)
     kernels, results = [], []
     with open(run_dir + "/kernels.tsv") as f:
-        specs = [line.rstrip("\n").split("\t", 1) for line in f if line.strip()]
-    for pos, (kid, spec) in enumerate(specs):
+        specs = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    for pos, fields in enumerate(specs):
+        kid, spec = fields[0], fields[1]
         meta = read_meta("%s/%s.meta" % (run_dir, kid))
         entry = {
             "id": kid, "spec": spec, "index": pos,
             "release": meta.get("release") or None,
             "sched_ext": meta.get("sched_ext") or "unknown",
             "tree": meta.get("tree") or None,
+            "topology": topology_of(fields, meta),
             "runs": [],
         }
         kernels.append(entry)
@@ -239,6 +242,7 @@ def collect(run_dir, index, count, out):
             continue
         run = {
             "shard": shard,
+            "topology": entry["topology"],
             "exit": int(meta["exit"]) if meta.get("exit", "").isdigit() else None,
             "error": meta.get("error") or None,
             "skip_all": None,
@@ -271,10 +275,28 @@ def collect(run_dir, index, count, out):
                                     run["error"] or "no result line in the KTAP"))
     doc = {"format": FORMAT, "shards": [shard], "kernels": kernels,
            "plan": [list(p) for p in plan], "results": results}
-    doc["results"] = skip_all_cells(kernels, results, mine)
+    doc["results"] = tag_topology(kernels, skip_all_cells(kernels, results, mine))
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
+
+
+def tag_topology(kernels, results):
+    """Each result with its column's machine shape (NnLlCcTt, or None)."""
+    shape = {k["id"]: (k.get("topology") or {}).get("spec") for k in kernels}
+    for r in results:
+        r["topology"] = shape.get(r["kernel"])
+    return results
+
+
+def topology_of(fields, meta):
+    """A column's machine shape: None for the default --cpus machine."""
+    spec = fields[2] if len(fields) > 2 else ""
+    if not spec:
+        return None
+    cpus = meta.get("cpus", "")
+    return {"spec": spec, "name": meta.get("topology_name") or None,
+            "cpus": int(cpus) if cpus.isdigit() else None}
 
 
 def skip_all_cells(kernels, results, planned):
@@ -368,7 +390,7 @@ def merge(docs, partial=False):
         star = planned.get((r["kernel"], "*"), len(planned))
         return (star, r.get("seq", 0))
 
-    out = sorted(results.values(), key=rank)
+    out = tag_topology(order, sorted(results.values(), key=rank))
     return {"format": FORMAT, "shards": sorted(shards, key=lambda s: int(s.split("/")[0])),
             "kernels": order, "plan": plan, "results": out}, pos
 
@@ -419,8 +441,11 @@ def grid(doc):
     heads = []
     for k in kernels:
         h = k["id"]
+        topo = k.get("topology")
         if k["release"] and k["release"] != k["id"]:
-            h += " (" + k["release"] + ")"
+            h += " (" + k["release"] + (", " + topo["spec"] if topo else "") + ")"
+        elif topo:
+            h += " (" + topo["spec"] + ")"
         heads.append(h)
     return heads, table
 

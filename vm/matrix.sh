@@ -24,6 +24,14 @@
 #                      the repository top)
 #   --only GLOB        only schedulers whose name (scx.NAME.verdict) matches
 #                      GLOB (repeatable), e.g. --only 'my_*' for a manifest's
+#   --topology [KERNEL=]SPEC  also boot each kernel (or only KERNEL, as given
+#                      to --kernel) as this machine shape: NnLlCcTt or a
+#                      vm/topology-presets name (repeatable); a column each,
+#                      beside the kernel's default --cpus column
+#   --jobs N           boot up to N guests at once (default: the host's CPU
+#                      count); the tables and JSON are those of one at a time
+#   --gauntlet         the tree's schedulers on trixie-backports over ktstr's
+#                      shapes (docs/matrix.md); other options still apply
 #   --list             print the plan and this shard's pairs; boot nothing
 #   --cpus N, --mem MB, --accel A, --timeout SEC   passed to run-vm.sh
 #   -h, --help
@@ -40,6 +48,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=vm/common.sh
 . "$here/common.sh"
+# shellcheck source=vm/topology.sh
+. "$here/topology.sh"
 report=$top/tools/matrix-report.py
 guest_manifest_dir=/opt/scx_manifest
 
@@ -54,6 +64,10 @@ suite_dir=$top
 list_only=0
 only=()
 vm_opts=()
+cpus_opt=()
+shapes=()
+gauntlet=0
+jobs=$(nproc)
 suite_args=()
 
 usage() {
@@ -88,7 +102,11 @@ while [ $# -gt 0 ]; do
 	--suite-dir)	need_arg "$@"; suite_dir=$2; shift ;;
 	--only)		need_arg "$@"; only+=("$2"); shift ;;
 	--list)		list_only=1 ;;
-	--cpus|--mem|--accel|--timeout)
+	--topology)	need_arg "$@"; shapes+=("$2"); shift ;;
+	--gauntlet)	gauntlet=1 ;;
+	--jobs)		need_arg "$@"; jobs=$2; shift ;;
+	--cpus)		need_arg "$@"; cpus_opt=("$1" "$2"); shift ;;
+	--mem|--accel|--timeout)
 			need_arg "$@"; vm_opts+=("$1" "$2"); shift ;;
 	-h|--help)	usage; exit 0 ;;
 	--)		shift; suite_args=("$@"); break ;;
@@ -97,7 +115,6 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-[ ${#kernels[@]} -gt 0 ] || kernels=(trixie-backports sid trixie)
 if ! [[ $shard =~ ^([0-9]+)/([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" -lt 1 ] ||
    [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
 	die $E_USAGE "--shard '$shard': want I/N with 1 <= I <= N"
@@ -114,6 +131,72 @@ build_dir=$(realpath -m -- "${build_dir:-$out/build}")
 run=$out/run
 rm -rf "$run"
 mkdir -p "$run"
+
+# ------------------------------------------------------ machine shapes
+
+# The gauntlet: ktstr's shapes, one LLC to 64 CPUs, on 7.3 (docs/matrix.md).
+GAUNTLET_SHAPES=(tiny-1llc tiny-2llc odd-3llc odd-5llc smt-2llc numa2-4llc numa4-8llc medium-8llc)
+
+gauntlet_setup() {
+	local s
+
+	[ ${#kernels[@]} -gt 0 ] || kernels=(trixie-backports)
+	for s in "${GAUNTLET_SHAPES[@]}"; do
+		shapes+=("$s")
+	done
+	# The tree's schedulers, as its build lists them (scx_tree.list): the
+	# fixtures are the harness's own tests.
+	if [ ${#only[@]} = 0 ] && [ -r "$suite_dir/scx_tree.list" ]; then
+		while read -r s _; do
+			only+=("$s")
+		done < "$suite_dir/scx_tree.list"
+	fi
+	[ ${#only[@]} -gt 0 ] || only=('scx_*')
+}
+
+# Every --topology is checked, against the kernels too, before anything is
+# fetched, built or booted.
+check_shapes() {
+	local s k spec why mem=
+
+	for ((i = 0; i < ${#vm_opts[@]}; i++)); do
+		[ "${vm_opts[i]}" != --mem ] || mem=${vm_opts[i + 1]}
+	done
+	for s in "${shapes[@]}"; do
+		spec=${s#*=}
+		if [ "$spec" != "$s" ]; then
+			k=${s%%=*}
+			printf '%s\n' "${kernels[@]}" | grep -qxF -- "$k" ||
+				die $E_USAGE "--topology $s: kernel '$k' is not one of --kernel (${kernels[*]})"
+		fi
+		why=$(topo_parse "$spec") || die $E_USAGE "$why"
+		topo_parse "$spec" >/dev/null
+		why=$(topo_mem_check "${mem:-$(topo_default_mem)}") || die $E_USAGE "$why"
+	done
+}
+
+# shapes_of KERNEL_SPEC: the shapes to boot it as, one a line ("" first: the
+# default --cpus machine).
+shapes_of() {
+	local s
+
+	echo
+	for s in "${shapes[@]}"; do
+		if [ "${s#*=}" = "$s" ] || [ "${s%%=*}" = "$1" ]; then
+			echo "${s#*=}"
+		fi
+	done
+}
+
+# A column's id: the kernel's, with @SHAPE for a shape's boot.
+column_id() {
+	if [ -z "$2" ]; then
+		echo "$1"
+	else
+		topo_parse "$2" >/dev/null
+		echo "$1@${topo_name:-$topo_spec}"
+	fi
+}
 
 # A file name for a kernel spec.
 kernel_id() {
@@ -212,6 +295,11 @@ only_filter() {
 	done
 }
 
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die $E_USAGE "--jobs '$jobs': want a count of 1 or more"
+[ "$gauntlet" = 0 ] || gauntlet_setup
+[ ${#kernels[@]} -gt 0 ] || kernels=(trixie-backports sid trixie)
+check_shapes
+
 # Without --sched the "user" test has nothing to run: leave it out (a
 # whole-kernel run gets SCX_ATTACH_ONLY; a shard names its tests anyway).
 no_user=0
@@ -224,34 +312,67 @@ fi
 declare -A suite_of
 : > "$run/plan.tsv"
 : > "$run/kernels.tsv"
-for spec in "${kernels[@]}"; do
-	id=$(kernel_id "$spec")
-	[ ! -e "$run/$id.meta" ] || die $E_USAGE "kernel '$spec' given twice"
-	printf '%s\t%s\n' "$id" "$spec" >> "$run/kernels.tsv"
-	: > "$run/$id.meta"
+mkdir -p "$run/kernel"
+# plan_kernel ID SPEC: what one kernel needs and which tests it runs, into
+# kernel/ID.meta and kernel/ID.plan; suite_of[ID].
+plan_kernel() {
+	local id=$1 spec=$2 info release sx suite
+
+	kmeta() {
+		printf '%s=%s\n' "$1" "$2" >> "$run/kernel/$id.meta"
+	}
+	: > "$run/kernel/$id.meta"
+	: > "$run/kernel/$id.plan"
+	suite_of[$id]=
 	if ! info=$("$here/kernel.sh" "$spec"); then
-		meta "$id" error "cannot resolve kernel '$spec'"
-		printf '%s\t*\n' "$id" >> "$run/plan.tsv"
-		continue
+		kmeta error "cannot resolve kernel '$spec'"
+		printf '*\n' >> "$run/kernel/$id.plan"
+		return
 	fi
 	release=$(sed -n 's/^release=//p' <<< "$info")
 	sx=$(sed -n 's/^sched_ext=//p' <<< "$info")
-	meta "$id" release "$release"
-	meta "$id" sched_ext "$sx"
+	kmeta release "$release"
+	kmeta sched_ext "$sx"
 	suite=$suite_dir
 	if [ "$sx" = y ] && is_suite_spec "$spec"; then
 		suite=$(build_for "$id" "$spec") || {
-			meta "$id" error "suite build for this kernel failed (see $build_dir/$id/build.log)"
+			kmeta error "suite build for this kernel failed (see $build_dir/$id/build.log)"
 			suite=
 		}
+		# build_for's lines went to the column's meta file.
+		cat "$run/$id.meta" >> "$run/kernel/$id.meta" 2>/dev/null || true
+		rm -f "$run/$id.meta"
 	fi
 	suite_of[$id]=$suite
 	# One boot shows the SKIP of every test.
 	if [ "$sx" = n ] || [ -z "$suite" ]; then
-		printf '%s\t*\n' "$id" >> "$run/plan.tsv"
+		printf '*\n' >> "$run/kernel/$id.plan"
 	else
-		list_tests "$suite" | only_filter | sed "s/^/$id\t/" >> "$run/plan.tsv"
+		list_tests "$suite" | only_filter >> "$run/kernel/$id.plan"
 	fi
+}
+
+for spec in "${kernels[@]}"; do
+	id=$(kernel_id "$spec")
+	[ ! -e "$run/kernel/$id.meta" ] || die $E_USAGE "kernel '$spec' given twice"
+	plan_kernel "$id" "$spec"
+	# A column per shape: the same kernel and build, booted as that machine.
+	while IFS= read -r shape; do
+		cid=$(column_id "$id" "$shape")
+		[ ! -e "$run/$cid.meta" ] || die $E_USAGE "kernel '$spec' with --topology $shape given twice"
+		cp "$run/kernel/$id.meta" "$run/$cid.meta"
+		topo=
+		if [ -n "$shape" ]; then
+			topo_parse "$shape" >/dev/null
+			topo=$topo_spec
+			meta "$cid" topology "$topo_spec"
+			meta "$cid" topology_name "$topo_name"
+			meta "$cid" cpus "$topo_cpus"
+		fi
+		printf '%s\t%s\t%s\n' "$cid" "$spec" "$topo" >> "$run/kernels.tsv"
+		suite_of[$cid]=${suite_of[$id]}
+		sed "s/^/$cid\t/" "$run/kernel/$id.plan" >> "$run/plan.tsv"
+	done < <(shapes_of "$spec")
 done
 python3 "$report" select "$run/plan.tsv" "$shard" > "$run/mine.tsv"
 
@@ -271,12 +392,16 @@ if [ -n "$manifest" ]; then
 	guest_manifest=${puts[1]#*=}
 fi
 
-while IFS=$'\t' read -r id spec; do
+# run_column ID SPEC TOPOLOGY: one boot, its results in RUN_DIR/ID.*.
+run_column() {
+	local id=$1 spec=$2 topo=$3 mine suite sx p t f rc t0 boot why
+	local args adds shape_opts only_env
+
 	mine=$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/mine.tsv")
-	[ -n "$mine" ] || continue
+	[ -n "$mine" ] || return 0
 	if grep -q '^error=' "$run/$id.meta"; then
 		msg "$id: not booted: $(sed -n 's/^error=//p' "$run/$id.meta")"
-		continue
+		return 0
 	fi
 	suite=${suite_of[$id]}
 	args=("${suite_args[@]}")
@@ -288,7 +413,8 @@ while IFS=$'\t' read -r id spec; do
 		for p in "${only[@]}"; do
 			args+=(-v "$p")
 		done
-	elif [ "$mine" != "$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/plan.tsv")" ]; then
+	elif [ "$mine" != '*' ] && { [ ${#only[@]} -gt 0 ] ||
+	     [ "$mine" != "$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/plan.tsv")" ]; }; then
 		printf '%s\n' "${args[@]}" | grep -qx -- -- || args+=(--)
 		while IFS= read -r t; do
 			args+=(-r "$t")
@@ -298,10 +424,13 @@ while IFS=$'\t' read -r id spec; do
 	for f in run_tests.sh settings config; do
 		[ -e "$suite/$f" ] || adds+=(--add "$top/$f")
 	done
+	# A shape's column boots that machine; the others --cpus's.
+	shape_opts=("${cpus_opt[@]}")
+	[ -z "$topo" ] || shape_opts=(--topology "$topo")
 	if [ "$mine" = '*' ]; then
-		msg "$id: booting $spec for all its tests"
+		msg "$id: booting $spec${topo:+ as $topo} for all its tests"
 	else
-		msg "$id: booting $spec for $(wc -l <<< "$mine") of its tests"
+		msg "$id: booting $spec${topo:+ as $topo} for $(wc -l <<< "$mine") of its tests"
 	fi
 	t0=$SECONDS
 	rc=0
@@ -311,7 +440,7 @@ while IFS=$'\t' read -r id spec; do
 	fi
 	with_manifest "${guest_manifest:-}" env "${only_env[@]}" \
 		"$here/run-vm.sh" --kernel "$spec" --suite-dir "$suite" "${adds[@]}" "${puts[@]}" \
-		"${vm_opts[@]}" -- "${args[@]}" >"$run/$id.tap" 2>"$run/$id.err" || rc=$?
+		"${vm_opts[@]}" "${shape_opts[@]}" -- "${args[@]}" >"$run/$id.tap" 2>"$run/$id.err" || rc=$?
 	meta "$id" run_s "$((SECONDS - t0))"
 	meta "$id" exit "$rc"
 	boot=$(sed -n 's/^vm: booted in \([0-9.]*\)s$/\1/p' "$run/$id.err")
@@ -320,13 +449,27 @@ while IFS=$'\t' read -r id spec; do
 	0|1|4) ;;
 	*)
 		why=$(grep '^vm: ' "$run/$id.err" | grep -v -e '^vm: accel=' -e '^vm: booted' \
-			-e '^vm: kernel ' -e '^vm: run took' -e '^vm: |' | head -n1)
+			-e '^vm: kernel ' -e '^vm: run took' -e '^vm: |' -e '^vm: shape ok' | head -n1)
 		meta "$id" error "${why#vm: }${why:+; }exit status $rc"
 		;;
 	esac
 	msg "$id: exit $rc after $((SECONDS - t0))s"
 	cp "$run/$id.tap" "$run/$id.err" "$out/"
+}
+
+# Up to --jobs boots at once, each in its own files; the report reads them in
+# the plan's order, so the tables do not depend on which boot ended first.
+while IFS=$'\t' read -r id spec topo; do
+	if [ "$jobs" -gt 1 ]; then
+		while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do
+			wait -n || true
+		done
+		run_column "$id" "$spec" "$topo" &
+	else
+		run_column "$id" "$spec" "$topo"
+	fi
 done < "$run/kernels.tsv"
+wait
 
 # ------------------------------------------------------------- report
 
