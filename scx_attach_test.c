@@ -211,24 +211,39 @@ FIXTURE_VARIANT_ADD(scx, fault_hung_task) {
  * kernel: on a tree without one it SKIPs.  Newer ones come from
  * scx_tree.list at run time, with no change here.
  */
-#define TREE_VARIANT(name, opsname)						\
-	FIXTURE_VARIANT_ADD(scx, name) {					\
-		.prog = #name, .ops = opsname, .expect = SCX_V_ATTACHED,	\
-		.load = true, .tree = true,					\
-	}
-
-TREE_VARIANT(scx_simple, "simple");
-TREE_VARIANT(scx_cpu0, "cpu0");
-TREE_VARIANT(scx_qmap, "qmap");
-TREE_VARIANT(scx_central, "central");
-TREE_VARIANT(scx_flatcg, "flatcg");
+FIXTURE_VARIANT_ADD(scx, scx_simple) {
+	.prog = "scx_simple", .ops = "simple", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_cpu0) {
+	.prog = "scx_cpu0", .ops = "cpu0", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_qmap) {
+	.prog = "scx_qmap", .ops = "qmap", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_central) {
+	.prog = "scx_central", .ops = "central", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_flatcg) {
+	.prog = "scx_flatcg", .ops = "flatcg", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 /* A user-space scheduler must not fault: it mlockall()s (64 MiB was enough on 7.3.4). */
 FIXTURE_VARIANT_ADD(scx, scx_userland) {
 	.prog = "scx_userland", .ops = "userland", .expect = SCX_V_ATTACHED,
 	.load = true, .tree = true, .memlock_kb = 65536,
 };
-TREE_VARIANT(scx_pair, "pair");
-TREE_VARIANT(scx_sdt, "sdt");
+FIXTURE_VARIANT_ADD(scx, scx_pair) {
+	.prog = "scx_pair", .ops = "pair", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_sdt) {
+	.prog = "scx_sdt", .ops = "sdt", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 
 /* The program @prog as installed next to this test binary. */
 static int sibling_prog(char *buf, size_t len, const char *prog)
@@ -238,22 +253,50 @@ static int sibling_prog(char *buf, size_t len, const char *prog)
 	return ret ?: (access(buf, X_OK) ? -errno : 0);
 }
 
-/* Is @prog a line of scx_tree.list?  -ENOENT without the list. */
-static int tree_lists(const char *prog)
+/* scx_tree.list as main() read it: -ENOENT without one. */
+static struct tree_line {
+	char *prog;
+	char *ops;
+} *tree_lines;
+static int tree_n = -ENOENT;
+
+/* Read scx_tree.list, "<prog> <ops-name>" a line, once for the run. */
+static int tree_read(void)
 {
-	char path[PATH_MAX], name[128];
-	int ret = 0;
+	char path[PATH_MAX], *prog, *ops;
+	struct tree_line *t;
 	FILE *f;
 
 	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
-		return -ENOENT;
+		return 0;
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
-	while (!ret && fscanf(f, "%127s %*s", name) == 1)
-		ret = !strcmp(name, prog);
+		return 0;
+	tree_n = 0;
+	while (fscanf(f, "%ms %ms", &prog, &ops) == 2) {
+		t = realloc(tree_lines, (tree_n + 1) * sizeof(*t));
+		if (!t) {
+			free(prog);
+			free(ops);
+			fclose(f);
+			return -ENOMEM;
+		}
+		tree_lines = t;
+		tree_lines[tree_n++] = (struct tree_line){ .prog = prog, .ops = ops };
+	}
 	fclose(f);
-	return ret;
+	return 0;
+}
+
+/* Is @prog a line of scx_tree.list?  -ENOENT without the list. */
+static int tree_lists(const char *prog)
+{
+	int i;
+
+	for (i = 0; i < tree_n; i++)
+		if (!strcmp(tree_lines[i].prog, prog))
+			return 1;
+	return tree_n < 0 ? tree_n : 0;
 }
 
 /*
@@ -1010,12 +1053,15 @@ static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
 {
 	struct __fixture_variant_metadata *v = calloc(1, sizeof(*v));
 	FIXTURE_VARIANT(scx) *d = malloc(sizeof(*d));
+	char *copy = strdup(name);
 
-	if (!v || !d || !(v->name = strdup(name))) {
+	if (!v || !d || !copy) {
+		free(copy);
 		free(v);
 		free(d);
 		return -ENOMEM;
 	}
+	v->name = copy;
 	*d = *data;
 	v->data = d;
 	__register_fixture_variant(&_scx_fixture_object, v);
@@ -1025,24 +1071,16 @@ static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
 /* The tree's schedulers this build knows beyond the 7.3 set above. */
 static int add_tree_variants(void)
 {
-	char path[PATH_MAX], prog[64], ops[128];
-	int ret = 0;
-	FILE *f;
+	int i, ret = tree_read();
 
-	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
-		return 0;
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!ret && fscanf(f, "%63s %127s", prog, ops) == 2) {
-		if (variant_taken(prog))
+	for (i = 0; !ret && i < tree_n; i++) {
+		if (variant_taken(tree_lines[i].prog))
 			continue;
-		ret = add_variant(prog, &(FIXTURE_VARIANT(scx)){
-			.prog = strdup(prog), .ops = strdup(ops), .expect = SCX_V_ATTACHED,
-			.load = true, .tree = true,
+		ret = add_variant(tree_lines[i].prog, &(FIXTURE_VARIANT(scx)){
+			.prog = tree_lines[i].prog, .ops = tree_lines[i].ops,
+			.expect = SCX_V_ATTACHED, .load = true, .tree = true,
 		});
 	}
-	fclose(f);
 	return ret;
 }
 
