@@ -15,7 +15,7 @@ CFLAGS += -Wall -O2 -g -D_GNU_SOURCE= -I$(SCX_TOP) -I$(KSFT_DIR) $(KHDR_INCLUDES
 LDLIBS += -lpthread
 
 TEST_GEN_PROGS := scx_attach_test
-TEST_GEN_FILES := unit_test sim_test fake_sched hold_test
+TEST_GEN_FILES := unit_test sim_test fake_sched hold_test sub_test
 TEST_FILES := run_tests.sh
 
 SCX_LIB_SRCS := $(wildcard $(SCX_TOP)/lib/*.c)
@@ -41,6 +41,9 @@ $(OUTPUT)/sim_test: selftest/sim_test.c selftest/fake_kernel.c $(SCX_LIB_SRCS) $
 	$(call msg,CC,,$@)
 	$(Q)$(LINK.c) $(filter %.c,$^) $(LDLIBS) -o $@
 $(OUTPUT)/unit_test: selftest/unit_test.c $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)
+	$(call msg,CC,,$@)
+	$(Q)$(LINK.c) $(filter %.c,$^) $(LDLIBS) -o $@
+$(OUTPUT)/sub_test: selftest/sub_test.c $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)
 	$(call msg,CC,,$@)
 	$(Q)$(LINK.c) $(filter %.c,$^) $(LDLIBS) -o $@
 $(OUTPUT)/hold_test: selftest/hold_test.c $(SCX_LIB_SRCS) $(SCX_LIB_HDRS)

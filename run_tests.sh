@@ -25,7 +25,7 @@ Scheduler under test (the "user" variant):
   --manifest FILE      many schedulers, one per line (SCX_ATTACH_MANIFEST;
                        format in README)
   --only LIST          run only these, comma-separated groups (user,
-                       fixtures, tree, manifest) or test names, e.g.
+                       fixtures, tree, manifest, sub) or test names, e.g.
                        "tree,fault_none" (SCX_ATTACH_ONLY; kernels 6.12+)
   --only-user          the same as --only user
 

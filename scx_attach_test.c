@@ -35,6 +35,8 @@
 #include "lib/report.h"
 #include "lib/spawn.h"
 #include "lib/splat.h"
+#include "lib/cgroup.h"
+#include "lib/subwatch.h"
 #include "lib/watch.h"
 
 #include "kselftest_harness.h"
@@ -51,6 +53,8 @@
 #define SKIP_NO_SCHED	"no scheduler to test: set SCX_ATTACH_SCHED or run_tests.sh --sched PATH"
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
 #define SKIP_NOT_SHAPE	"not for this machine shape: the manifest line's topology= names others"
+#define SKIP_NO_SUB	"kernel has no sub-schedulers: a parent with ops.sub_attach shows no sub/ (CONFIG_EXT_SUB_SCHED)"
+#define SKIP_NO_CGROUP	"needs a private cgroup for the child scheduler: writing under the cgroup2 mount needs uid 0 or CAP_DAC_OVERRIDE"
 
 /* The tree's schedulers the build found, next to this binary. */
 #define TREE_LIST	"scx_tree.list"
@@ -745,6 +749,255 @@ TEST_F_TIMEOUT(scx_switch, both_attach, SCX_TEST_TIMEOUT_S)
 		TH_LOG("B (%s) did not attach after A (%s)", variant->b, variant->a);
 }
 
+/*
+ * Sub-schedulers: a parent started and proved attached at the root first,
+ * then a child on a private cgroup beneath it ({cgroup} in its arguments),
+ * each judged on its own.  docs/hierarchy.md has the kernel's side.
+ */
+FIXTURE(scx_sub) {
+	struct scx_cfg cfg;
+	struct scx_child parent, child;
+	struct scx_result rp;
+	struct scx_sub_result rc;
+	struct scx_cgroup cg;
+	char bin_p[PATH_MAX], bin_c[PATH_MAX];
+	char cgpath[PATH_MAX];
+	char args[SCX_ARGS_FILE_MAX];
+	char *argv[SCX_ARGS_MAX + 2];
+	bool started;
+	bool skip;
+};
+
+FIXTURE_VARIANT(scx_sub) {
+	const char *parent, *ops_p;
+	const char *child, *ops_c;
+	const char *args_c;		/* {cgroup}: the child's private cgroup */
+	enum scx_sub_outcome expect;
+	enum scx_sub_refusal refusal;	/* for SCX_SUB_REFUSED: which */
+	bool stop_parent;		/* stop the parent while the child holds */
+	bool parent_subs;		/* the parent implements ops.sub_attach */
+};
+
+FIXTURE_VARIANT_ADD(scx_sub, qmap_under_qmap) {
+	.parent = "scx_qmap", .ops_p = "qmap", .child = "scx_qmap", .ops_c = "qmap",
+	.args_c = "-c {cgroup}", .expect = SCX_SUB_ATTACHED, .parent_subs = true,
+};
+
+/* scx_simple has no ops.sub_attach: the kernel refuses before the link. */
+FIXTURE_VARIANT_ADD(scx_sub, qmap_under_simple) {
+	.parent = "scx_simple", .ops_p = "simple", .child = "scx_qmap", .ops_c = "qmap",
+	.args_c = "-c {cgroup}", .expect = SCX_SUB_REFUSED,
+	.refusal = SCX_SUB_REFUSED_NO_SUB_ATTACH,
+};
+
+/* The parent exits while the child holds: the child's own verdict, not its fault. */
+FIXTURE_VARIANT_ADD(scx_sub, qmap_parent_exits) {
+	.parent = "scx_qmap", .ops_p = "qmap", .child = "scx_qmap", .ops_c = "qmap",
+	.args_c = "-c {cgroup}", .expect = SCX_SUB_PARENT_GONE, .stop_parent = true,
+	.parent_subs = true,
+};
+
+static bool sub_built(const FIXTURE_VARIANT(scx_sub) *v, char *p, char *c, size_t len)
+{
+	return !sibling_prog(p, len, v->parent) && !sibling_prog(c, len, v->child);
+}
+
+/* The child's argv: @args with each {cgroup} replaced by @cg. */
+static int sub_argv(FIXTURE_DATA(scx_sub) *self, const char *args, const char *cg)
+{
+	size_t off = 0, clen = strlen(cg);
+	const char *p;
+	int n;
+
+	for (p = args; *p; ) {
+		if (!strncmp(p, "{cgroup}", 8)) {
+			if (off + clen >= sizeof(self->args))
+				return -E2BIG;
+			memcpy(self->args + off, cg, clen);
+			off += clen;
+			p += 8;
+			continue;
+		}
+		if (off + 1 >= sizeof(self->args))
+			return -E2BIG;
+		self->args[off++] = *p++;
+	}
+	self->args[off] = '\0';
+	self->argv[0] = self->bin_c;
+	n = scx_args_split(self->args, self->argv + 1, SCX_ARGS_MAX);
+	if (n < 0)
+		return n;
+	self->argv[n + 1] = NULL;
+	return 0;
+}
+
+FIXTURE_SETUP(scx_sub)
+{
+	static const char *const subs[] = { "child", NULL };
+	char err[SCX_ERR_LEN] = "";
+	int ret;
+
+	scx_child_init(&self->parent, 0);
+	scx_child_init(&self->child, 0);
+	self->cg.path[0] = '\0';
+	self->started = false;
+	self->skip = !sub_built(variant, self->bin_p, self->bin_c, sizeof(self->bin_p));
+	if (self->skip)
+		SKIP(return, SKIP_NO_FIXTURE);
+	scx_suite_sweep();
+	scx_suite_guard();
+	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
+	self->cfg.splat_allow = &splat_allow;
+	self->cfg.splat_scx_errors = variant->expect == SCX_SUB_ATTACHED;
+	ret = scx_cgroup_create(&self->cg, SCX_STRESS_CGROUP, subs, err, sizeof(err));
+	if (ret) {
+		self->skip = true;
+		ksft_print_msg("%s\n", err);
+		SKIP(return, SKIP_NO_CGROUP);
+	}
+	snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path);
+	ret = sub_argv(self, variant->args_c, self->cgpath);
+	if (ret) {
+		scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
+		ASSERT_EQ(0, ret) TH_LOG("the child's arguments are too long");
+	}
+}
+
+FIXTURE_TEARDOWN(scx_sub)
+{
+	char detail[SCX_ERR_LEN];
+
+	if (self->skip)
+		return;
+	/* Children stop before parents. */
+	if (self->started) {
+		if (scx_sub_finish(&self->cfg, &self->child, &self->rc, detail, sizeof(detail)))
+			ksft_print_msg("cleanup: child: %s\n", detail);
+		if (scx_finish(&self->cfg, &self->parent, &self->rp, detail, sizeof(detail)))
+			ksft_print_msg("cleanup: parent: %s\n", detail);
+		check_splats(_metadata, &self->parent, &self->rp, NULL);
+	}
+	EXPECT_EQ(0, scx_cgroup_remove(&self->cg, self->cfg.grace_ms))
+		TH_LOG("the child's cgroup %s would not go", self->cgpath);
+	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
+	scx_child_release(&self->parent, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
+}
+
+static const char *const sub_keys[] = {
+	[SCX_SUB_WAITING] = "timeout",
+	[SCX_SUB_ATTACHED] = "attached",
+	[SCX_SUB_REFUSED] = "refused",
+	[SCX_SUB_REJECTED] = "rejected",
+	[SCX_SUB_EJECTED] = "ejected",
+	[SCX_SUB_PARENT_GONE] = "parent_exited",
+	[SCX_SUB_DIED] = "died_after_attach",
+	[SCX_SUB_PARENT_BROKE] = "parent_broke",
+};
+
+/* @len bytes of @text, a "# " line each: nothing raw reaches stdout. */
+static void print_lines(const char *text, size_t len, const char *indent)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		if (nl > p)
+			ksft_print_msg("%s%.*s\n", indent, (int)(nl - p), p);
+	}
+}
+
+/* What was seen of the child, as "# " lines, and its result line. */
+static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v)
+{
+	const struct scx_sub_result *r = &self->rc;
+	char tail[1024];
+
+	ksft_print_msg("child %s under %s: %s\n", v->child, v->parent,
+		       scx_sub_outcome_name(r->outcome));
+	ksft_print_msg("what: %s\n", r->detail);
+	if (r->outcome != SCX_SUB_ATTACHED) {
+		ksft_print_msg("child output tail:\n");
+		print_lines(tail, scx_log_tail(&self->child.log, tail, sizeof(tail)), "  | ");
+		if (r->klog.len) {
+			ksft_print_msg("kernel sched_ext lines:\n");
+			print_lines(r->klog.lines, r->klog.len, "  ");
+		}
+	}
+	ksft_print_msg("root: state %s ops \"%s\" enable_seq %lld (before the child: %s \"%s\" %lld)\n",
+		       scx_state_name(r->root_last.state), r->root_last.ops,
+		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
+		       r->root_before.ops, r->root_before.enable_seq);
+	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s\n", sub_keys[r->outcome],
+	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC), v->ops_p);
+	fflush(stdout);
+}
+
+/* The attached root scheduler has sub/: this kernel takes children. */
+static bool parent_takes_children(const struct scx_cfg *cfg)
+{
+	struct scx_sub_list l = { 0 };
+	struct scx_sysfs sys;
+
+	if (scx_sysfs_open(&sys, cfg->sysfs))
+		return false;
+	scx_sub_read(sys.dfd, "root", &l);
+	scx_sysfs_close(&sys);
+	return l.has_sub;
+}
+
+TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
+{
+	char *argv_p[] = { self->bin_p, NULL };
+	struct stat st;
+
+	if (self->skip)
+		return;
+	self->started = true;
+	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_p, argv_p, variant->ops_p, &self->parent,
+			     &self->rp));
+	if (self->rp.verdict == SCX_V_SYSFS_ABSENT)
+		SKIP(return, SKIP_NO_SCX);
+	if (self->rp.verdict == SCX_V_BUSY)
+		SKIP(return, SKIP_BUSY);
+	/* The parent first: a child proves nothing under a parent that did not attach. */
+	ASSERT_EQ(SCX_V_ATTACHED, self->rp.verdict) {
+		scx_report(stdout, &self->rp, &self->parent, variant->parent);
+	}
+	scx_report_summary(stdout, &self->rp);
+	/* Each level its own result line; the child's, last, is the test's. */
+	scx_report_result(stdout, &self->rp, "level=0");
+	if (variant->parent_subs && !parent_takes_children(&self->cfg))
+		SKIP(return, SKIP_NO_SUB);
+	ASSERT_EQ(0, stat(self->cgpath, &st));
+	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", &self->parent, self->bin_c, self->argv,
+				 variant->ops_c, st.st_ino, &self->child, &self->rc))
+		TH_LOG("%s", self->rc.detail);
+	if (variant->stop_parent && self->rc.outcome == SCX_SUB_ATTACHED) {
+		char detail[SCX_ERR_LEN];
+
+		ksft_print_msg("child attached in %llu ms; stopping the parent under it\n",
+			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC));
+		EXPECT_EQ(0, scx_finish(&self->cfg, &self->parent, &self->rp, detail,
+					sizeof(detail))) TH_LOG("%s", detail);
+		scx_sub_judge_end(&self->cfg, &self->child, &self->rc);
+	}
+	sub_report(self, variant);
+	ASSERT_EQ(variant->expect, self->rc.outcome)
+		TH_LOG("child: expected \"%s\", got \"%s\"", scx_sub_outcome_name(variant->expect),
+		       scx_sub_outcome_name(self->rc.outcome));
+	if (variant->expect == SCX_SUB_REFUSED)
+		EXPECT_EQ(variant->refusal, self->rc.refusal)
+			TH_LOG("refused, but not for the expected reason: %s",
+			       scx_sub_refusal_hint(self->rc.refusal));
+	if (variant->expect == SCX_SUB_ATTACHED) {
+		EXPECT_STREQ(self->rp.last.ops, self->rc.root_last.ops);
+		EXPECT_EQ(self->rc.root_before.enable_seq, self->rc.root_last.enable_seq);
+		EXPECT_EQ(0, scx_child_poll(&self->parent)) TH_LOG("the parent died");
+	}
+}
+
 /* Is a variant called @name registered already? */
 static bool variant_taken(const char *name)
 {
@@ -868,6 +1121,8 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 		max += 2;
 	for (v = _scx_switch_fixture_object.variant; v; v = v->next)
 		max += 2;
+	for (v = _scx_sub_fixture_object.variant; v; v = v->next)
+		max += 2;
 	nargv = calloc(max, sizeof(*nargv));
 	if (!nargv) {
 		snprintf(err, errlen, "out of memory");
@@ -879,9 +1134,12 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 	/* The scheduler switches run on the fixtures. */
 	for (v = _scx_switch_fixture_object.variant; v; v = v->next)
 		n = only_add(nargv, n, v, "fixtures", only);
+	/* Sub-schedulers: the tree's schedulers as parent and child. */
+	for (v = _scx_sub_fixture_object.variant; v; v = v->next)
+		n = only_add(nargv, n, v, "sub", only);
 	if (n == 1) {
 		snprintf(err, errlen,
-			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest or test names (-l lists them)",
+			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest, sub or test names (-l lists them)",
 			 only);
 		free(nargv);
 		return NULL;
@@ -958,7 +1216,7 @@ static void budget_join(struct scx_budget *all, const struct scx_budget *b)
  */
 static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 {
-	struct scx_budget verdict = { 0 }, sw = { 0 }, all = { 0 };
+	struct scx_budget verdict = { 0 }, sw = { 0 }, sub = { 0 }, all = { 0 };
 	unsigned int runner_s = runner_timeout_s();
 	struct __fixture_variant_metadata *v;
 	char bin[PATH_MAX], msg[512];
@@ -983,12 +1241,22 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 			continue;
 		scx_budget_add(&sw, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
 	}
+	/* A sub-scheduler test runs a parent and a child, once each. */
+	for (v = _scx_sub_fixture_object.variant; v; v = v->next) {
+		if (!will_run(argc, argv, &_scx_sub_fixture_object, v) ||
+		    !sub_built(v->data, bin, bin, sizeof(bin)))
+			continue;
+		scx_budget_add(&sub, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
+	}
 	if (verdict.tests)
 		set_test_timeout(&_scx_fixture_object, run->test_timeout_s ?: verdict.bound_s);
+	if (sub.tests)
+		set_test_timeout(&_scx_sub_fixture_object, run->test_timeout_s ?: sub.bound_s);
 	if (sw.tests)
 		set_test_timeout(&_scx_switch_fixture_object, run->test_timeout_s ?: sw.bound_s);
 	budget_join(&all, &verdict);
 	budget_join(&all, &sw);
+	budget_join(&all, &sub);
 	if (!all.tests)
 		return;
 	if (runner_s)
@@ -1028,7 +1296,7 @@ static void say_privileges(const struct scx_caps *caps, const struct scx_cfg *cf
 	if (!scx_caps_has(caps, CAP_IPC_LOCK) && off < sizeof(lacks))
 		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_IPC_LOCK, a scheduler that locks its memory (mlockall) gets RLIMIT_MEMLOCK only");
 	if (!scx_caps_has(caps, CAP_SYS_NICE) && off < sizeof(lacks))
-		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_SYS_NICE, the stress load has no SCHED_FIFO reference");
+		off += snprintf(lacks + off, sizeof(lacks) - off, "; without CAP_SYS_NICE, the load and the stress load have no SCHED_FIFO reference (vCPU stalls count against the scheduler)");
 	if (!off)
 		return;
 	scx_caps_names(caps->eff, names, sizeof(names));

@@ -143,9 +143,10 @@ static int hold_start(struct holder *h)
 /*
  * A load thread that was not run for longer than the max gap, the vCPU
  * stalls taken out, starved: the scheduler held it back, whether or not
- * the kernel noticed.
+ * the kernel noticed.  -ETIMEDOUT: still not run, but the machine
+ * stalled so much that nothing could be decided: the test bed failed.
  */
-static void load_stop(struct holder *h)
+static int load_stop(struct holder *h)
 {
 	const struct scx_cfg *cfg = h->w->cfg;
 	struct scx_result *r = h->w->r;
@@ -158,15 +159,22 @@ static void load_stop(struct holder *h)
 	if (r->load.starved && r->verdict == SCX_V_ATTACHED) {
 		r->verdict = SCX_V_STARVED;
 		scx_load_starved_line(&r->load, r->detail, sizeof(r->detail));
-	} else if (ret && !r->load.starved && !r->note[0]) {
-		snprintf(r->note, sizeof(r->note),
-			 "%d load thread(s) had not ended %.1f s after the stop, their vCPUs stalled as long (the machine's, not the scheduler's)",
-			 r->load.left, (double)r->load.wait_ns / NSEC_PER_SEC);
+	} else if (ret && !r->load.starved && r->verdict == SCX_V_ATTACHED) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "the hold's load: " SCX_LOAD_COMM "_%d and %d other thread(s) still not run %.1f s after the stop; of its %.1f s gap, %.1f s were vCPU stalls (SCHED_FIFO reference): the machine is too slow to judge the scheduler (a busy host, a paused guest)",
+			 r->load.open.idx, r->load.left - 1, (double)r->load.wait_ns / NSEC_PER_SEC,
+			 (double)r->load.open.raw_ns / NSEC_PER_SEC,
+			 (double)r->load.open.machine_ns / NSEC_PER_SEC);
+		return ret;
 	}
+	return 0;
 }
 
-/* Stop it all; what the stress or the load saw can still turn the verdict. */
-static void hold_stop(struct holder *h)
+/*
+ * Stop it all; what the stress or the load saw can still turn the verdict.
+ * -errno: the load could not be judged (r->detail says why).
+ */
+static int hold_stop(struct holder *h)
 {
 	const struct scx_cfg *cfg = h->w->cfg;
 	struct scx_result *r = h->w->r;
@@ -192,8 +200,7 @@ static void hold_stop(struct holder *h)
 			snprintf(r->detail, sizeof(r->detail), "%s", line);
 		}
 	}
-	if (h->loaded)
-		load_stop(h);
+	return h->loaded ? load_stop(h) : 0;
 }
 
 int scx_w_hold(struct watcher *w)
@@ -235,13 +242,15 @@ int scx_w_hold(struct watcher *w)
 		if (hotplug_busy(&h))
 			hotplug_step(&h);
 	}
-	hold_stop(&h);
+	ret = hold_stop(&h);
 	if (load < 0) {
 		/* A hold cut short proves nothing: the test bed failed. */
 		snprintf(r->detail, sizeof(r->detail), "the stress load broke: %.200s",
 			 r->stress.detail);
 		return load;
 	}
+	if (ret)
+		return ret;
 	if (r->verdict == SCX_V_ATTACHED && w->blind_since) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "%.200s could not be read at the end of the hold, for %llu ms: %s",

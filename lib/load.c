@@ -181,6 +181,12 @@ static bool judge_span(const struct scx_load_slot *sl, const struct scx_load_spa
 	uint64_t raw = sp->to - sp->from, mach = machine_part(v, sp, now);
 
 	r->max_gap_ns = scx_max(r->max_gap_ns, raw);
+	if (open && raw > r->open.raw_ns)
+		r->open = (struct scx_load_gap){
+			.idx = sl->idx, .tid = atomic_load(&sl->tid), .raw_ns = raw,
+			.machine_ns = mach, .open = true,
+			.at_ns = sp->from > t_start ? sp->from - t_start : 0,
+		};
 	if (raw - mach <= sl->m->bound_ns)
 		return false;
 	if (r->starved && raw - mach <= r->worst.raw_ns - r->worst.machine_ns)
@@ -203,6 +209,7 @@ bool scx_load_judge(const struct scx_load *l, const struct scx_vref *v, uint64_t
 	int i;
 
 	r->threads = 0;
+	r->open = (struct scx_load_gap){ 0 };
 	r->starved = false;
 	r->nr_starved = 0;
 	r->max_gap_ns = 0;
@@ -253,7 +260,8 @@ int scx_load_stop(struct scx_load *l, unsigned int grace_ms, const struct scx_vr
 	memset(r, 0, sizeof(*r));
 	if (!l->m)
 		return 0;
-	cap = t_stop + grace_ms * NSEC_PER_MSEC + l->m->bound_ns;
+	/* Generous: only time its vCPU ran counts against the scheduler. */
+	cap = t_stop + 3 * (grace_ms * NSEC_PER_MSEC + l->m->bound_ns);
 	atomic_store(&l->m->stop, true);
 	/*
 	 * Each thread must run to see the stop: wait for it until it has, or
@@ -279,7 +287,8 @@ judge:
 	scx_load_judge(l, v, now, r);
 	r->wait_ns = now - t_stop;
 	for (i = 0; i < l->nr; i++) {
-		if (joined[i])
+		/* Ended meanwhile, though the wait was for another: no wait now. */
+		if (joined[i] || !pthread_tryjoin_np(l->th[i], NULL))
 			continue;
 		/* Not run since the stop: it ends when it runs, with its memory. */
 		pthread_detach(l->th[i]);

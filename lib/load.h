@@ -65,6 +65,7 @@ struct scx_load_result {
 	bool starved;			/* a gap over the bound, stalls taken out */
 	int nr_starved;			/* threads over the bound */
 	struct scx_load_gap worst;
+	struct scx_load_gap open;	/* the longest gap still open when judged */
 	int left;			/* threads that had not ended when the wait ended */
 	uint64_t wait_ns;		/* how long the stop waited for them */
 };
@@ -82,7 +83,8 @@ int scx_load_start(struct scx_load *l, unsigned int ms, unsigned int max_gap_ms)
 /*
  * Stop the load and judge its gaps against the bound, the stalls @v saw
  * taken out.  The wait for the threads to end lasts until they have, or
- * one has starved, or @grace_ms plus the bound have passed.  Fills @r;
+ * one has starved, or three times @grace_ms plus the bound have passed
+ * (the machine stalled for most of it: nothing decided).  Fills @r;
  * returns 0, or -ETIMEDOUT if some thread had not ended (@r->left; it
  * ends, with its memory, once it runs).
  */

@@ -456,7 +456,8 @@ struct holdback {
 	int fd;		/* the test closes it: the helper lets go */
 };
 
-static pid_t find_thread(pid_t pid, const char *comm, uint64_t deadline)
+/* The first thread of @pid named @comm, or each of them with @fn: its tid, -1 if none. */
+static pid_t find_thread(pid_t pid, const char *comm, uint64_t deadline, int (*fn)(pid_t))
 {
 	char dir[32], path[320], name[32];
 	struct dirent *de;
@@ -464,23 +465,36 @@ static pid_t find_thread(pid_t pid, const char *comm, uint64_t deadline)
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
-	while (tid < 0 && scx_now_ns() < deadline) {
+	/* Once at least, until @deadline. */
+	do {
 		d = opendir(dir);
 		while (d && tid < 0 && (de = readdir(d))) {
 			snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
 			if (scx_read_small_at(AT_FDCWD, path, 0, name, sizeof(name)) > 0 &&
-			    !strcmp(strtok(name, "\n") ?: "", comm))
+			    !strcmp(strtok(name, "\n") ?: "", comm) &&
+			    (!fn || fn(atoi(de->d_name))))
 				tid = atoi(de->d_name);
 		}
 		if (d)
 			closedir(d);
-		if (tid < 0)
+		if (tid < 0 && scx_now_ns() < deadline)
 			usleep(2000);
-	}
+	} while (tid < 0 && scx_now_ns() < deadline);
 	return tid;
 }
 
-static int holdback_start(struct holdback *hb, const char *comm, unsigned int pause_ms)
+/* Stop thread @tid, ours to trace: 0 (keep looking), or 1 if refused. */
+static int stop_thread(pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0, 0) || ptrace(PTRACE_INTERRUPT, tid, 0, 0))
+		return 1;
+	waitpid(tid, NULL, __WALL);
+	return 0;
+}
+
+/* @and_vref: the vCPU references are stopped too, as a stalled machine stops them. */
+static int holdback_start(struct holdback *hb, const char *comm, unsigned int pause_ms,
+			  bool and_vref)
 {
 	struct pollfd pfd = { .events = POLLIN };
 	pid_t parent = getpid(), tid;
@@ -496,7 +510,8 @@ static int holdback_start(struct holdback *hb, const char *comm, unsigned int pa
 	if (!hb->pid) {
 		close(p[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		tid = find_thread(parent, comm ?: SCX_LOAD_COMM "_0", scx_now_ns() + 10 * NSEC_PER_SEC);
+		tid = find_thread(parent, comm ?: SCX_LOAD_COMM "_0", scx_now_ns() + 10 * NSEC_PER_SEC,
+				  NULL);
 		if (tid < 0)
 			_exit(2);
 		if (!comm) {
@@ -506,12 +521,13 @@ static int holdback_start(struct holdback *hb, const char *comm, unsigned int pa
 			kill(parent, SIGCONT);
 			_exit(0);
 		}
-		if (ptrace(PTRACE_SEIZE, tid, 0, 0) || ptrace(PTRACE_INTERRUPT, tid, 0, 0))
+		if (stop_thread(tid))
 			_exit(3);
-		waitpid(tid, NULL, __WALL);
+		if (and_vref && find_thread(parent, SCX_VREF_COMM, 0, stop_thread) > 0)
+			_exit(3);
 		pfd.fd = p[0];
 		poll(&pfd, 1, 30000);
-		ptrace(PTRACE_DETACH, tid, 0, 0);
+		/* Our tracees are let go when we exit. */
 		_exit(0);
 	}
 	close(p[0]);
@@ -546,7 +562,7 @@ TEST(load_thread_not_run_is_starved)
 	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	argv[1] = fk.dir;
 	cfg.load = true;
-	ASSERT_EQ(0, holdback_start(&hb, SCX_LOAD_COMM "_1", 0));
+	ASSERT_EQ(0, holdback_start(&hb, SCX_LOAD_COMM "_1", 0, false));
 	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
 	hst = holdback_end(&hb);
 	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
@@ -562,6 +578,47 @@ TEST(load_thread_not_run_is_starved)
 	EXPECT_TRUE(r.load.starved);
 	EXPECT_EQ(1, r.load.nr_starved);
 	EXPECT_LE(1, r.load.left);
+}
+
+/*
+ * A load thread and the vCPU references all not run: no verdict can be
+ * told, the test bed failed (scx_run's error), neither attached nor starved.
+ */
+TEST(load_and_reference_not_run_is_undecided)
+{
+	struct holdback hb;
+	struct fake_kernel fk;
+	struct scx_vref v;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "healthy", NULL };
+	char detail[SCX_ERR_LEN];
+	int ret, hst;
+
+	ASSERT_EQ(0, scx_vref_start(&v));
+	scx_vref_stop(&v, 1000);
+	if (v.why)
+		SKIP(return, SKIP_NO_FIFO);
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	cfg.load = true;
+	cfg.grace_ms = 200;
+	ASSERT_EQ(0, holdback_start(&hb, SCX_LOAD_COMM "_1", 0, true));
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
+	hst = holdback_end(&hb);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	if (hst == 3)
+		SKIP(return, SKIP_NO_PTRACE);
+	printf("# %s\n", r.detail);
+	EXPECT_EQ(-ETIMEDOUT, ret) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_EQ(SCX_V_ATTACHED, r.verdict);
+	EXPECT_FALSE(r.load.starved);
+	EXPECT_NE(NULL, strstr(r.detail, "the machine is too slow to judge the scheduler"))
+		TH_LOG("%s", r.detail);
 }
 
 /* The whole machine paused longer than the max gap: its stall is taken out, attached. */
@@ -586,7 +643,7 @@ TEST(machine_pause_is_not_starvation)
 	cfg.load = true;
 	cfg.hold_ms = 2000;
 	/* Pause 3 s, over the 2 s max gap. */
-	ASSERT_EQ(0, holdback_start(&hb, NULL, 3000));
+	ASSERT_EQ(0, holdback_start(&hb, NULL, 3000, false));
 	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
 	EXPECT_EQ(0, holdback_end(&hb));
 	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);

@@ -15,8 +15,8 @@
 VM_ARGS ?=
 
 check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)/hold_test \
-	   $(OUTPUT)/scx_attach_test
-	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test \
+	   $(OUTPUT)/sub_test $(OUTPUT)/scx_attach_test
+	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test ./sub_test \
 		$(SCX_TOP)/selftest/start_test.sh $(SCX_TOP)/selftest/shape_test.sh
 
 vm-check: all

@@ -188,6 +188,7 @@ skips=$(grep '^ok .*# SKIP' "$work/caps.tap" | grep -v \
 	-e '# SKIP cpuN/online is not writable: CPU hotplug needs uid 0 or CAP_DAC_OVERRIDE$' \
 	-e '# SKIP sets a sysctl: /proc/sys is writable by uid 0 only$' \
 	-e '# SKIP locks all its memory: needs CAP_IPC_LOCK, or RLIMIT_MEMLOCK of 64 MiB' \
+	-e '# SKIP needs a private cgroup for the child scheduler: writing under the cgroup2 mount needs uid 0 or CAP_DAC_OVERRIDE$' \
 	-e '^ok 1 scx.user.verdict # SKIP no scheduler to test')
 if [ "$rc" != 0 ]; then
 	not_ok "$name" "suite exited $rc"

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_attach: watch a child scheduler from spawn to verdict beneath an
+ * attached parent.  The root's files say nothing of a child (state and
+ * enable_seq do not move): its sub-<cgroup id> directory under the
+ * parent's sub/, with ops naming it, and the kernel's "BPF sub-scheduler"
+ * records do.  Waiting is the waiter's; every decision re-reads the files.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "subwatch.h"
+#include "waiter.h"
+
+/* After the loader exits, how long the kernel gets to log why. */
+#define REASON_WAIT_MS	1500
+/* After the stop, how long the child's directory gets to go. */
+#define GONE_WAIT_MS	5000
+
+struct subwatch {
+	const struct scx_cfg *cfg;
+	struct scx_sub_result *r;
+	const char *expect_ops;
+	unsigned long long want_cgid;	/* 0: any new child */
+	bool want_msg;		/* the record after a "disabled" one may be its message */
+	char name[SCX_OPS_LEN];	/* the name in that record */
+};
+
+/* Every kernel record: the child's enable and disable, and the message after. */
+static void on_record(void *arg, const struct scx_krec *rec)
+{
+	struct subwatch *sw = arg;
+	struct scx_sub_result *r = sw->r;
+	char name[SCX_OPS_LEN], reason[SCX_REASON_LEN], prefix[SCX_OPS_LEN + 16];
+	enum scx_sub_kline k;
+
+	if (sw->want_msg) {
+		sw->want_msg = false;
+		snprintf(prefix, sizeof(prefix), "sched_ext: %s: ", sw->name);
+		if (!strncmp(rec->msg, prefix, strlen(prefix))) {
+			snprintf(r->msg, sizeof(r->msg), "%s", rec->msg + strlen(prefix));
+			r->obs.cause = scx_sub_cause_of(r->reason, r->msg);
+			return;
+		}
+	}
+	k = scx_sub_kline_parse(rec->msg, name, sizeof(name), reason, sizeof(reason));
+	if (k == SCX_SUB_KLINE_OTHER || !scx_ops_match(name, sw->expect_ops))
+		return;
+	if (k == SCX_SUB_KLINE_ENABLED) {
+		r->obs.enabled = true;
+		r->t_enabled_us = rec->ts_us;
+		return;
+	}
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	snprintf(sw->name, sizeof(sw->name), "%s", name);
+	r->obs.cause = scx_sub_cause_of(reason, "");
+	sw->want_msg = true;
+}
+
+/* The root as it was before the child: the parent still holds sched_ext. */
+static bool root_intact(const struct scx_snap *now, const struct scx_snap *before)
+{
+	return now->state == SCX_STATE_ENABLED && now->root &&
+	       !strcmp(now->ops, before->ops) && now->enable_seq == before->enable_seq;
+}
+
+/* One look at everything; returns the outcome so far. */
+static enum scx_sub_outcome look(struct subwatch *sw, struct scx_waiter *w,
+				 struct scx_child *parent, struct scx_child *c)
+{
+	struct scx_sub_result *r = sw->r;
+	struct scx_sub_list now;
+	int i;
+
+	if (r->kmsg)
+		scx_kmsg_collect(&r->klog);
+	/* Nobody else reads the parent's output now; the child's last words count. */
+	if (parent && parent->pid > 0 && !parent->exited)
+		scx_log_drain(&parent->log);
+	scx_log_drain(&c->log);
+	if (scx_sysfs_read(&w->sys, &r->root_last))
+		r->root_last.state = SCX_STATE_UNKNOWN;
+	scx_sub_read(w->sys.dfd, r->parent_dir, &now);
+	if (!r->cgid) {
+		i = scx_sub_find_new(&r->before, &now, sw->expect_ops, sw->want_cgid);
+		if (i >= 0) {
+			r->cgid = now.e[i].cgid;
+			snprintf(r->dir, sizeof(r->dir), "%.150s/sub/sub-%llu", r->parent_dir,
+				 r->cgid);
+		}
+	}
+	r->obs.present = r->cgid && scx_sub_present(&now, r->cgid, sw->expect_ops);
+	if (r->obs.present)
+		r->obs.appeared = true;
+	r->obs.exited = scx_child_poll(c) > 0;
+	r->obs.parent_alive = parent ? !scx_child_poll(parent) : now.parent;
+	r->obs.parent_attached = root_intact(&r->root_last, &r->root_before) && now.parent;
+	return scx_sub_classify(&r->obs);
+}
+
+/* Once the loader is gone, give the kernel a moment to say why. */
+static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
+				   struct scx_child *parent, struct scx_child *c)
+{
+	uint64_t dl = scx_now_ns() + REASON_WAIT_MS * NSEC_PER_MSEC;
+	enum scx_sub_outcome o = look(sw, w, parent, c);
+
+	while (sw->r->obs.cause == SCX_SUB_CAUSE_NONE && (sw->r->obs.appeared ||
+	       sw->r->obs.enabled) && scx_now_ns() < dl) {
+		scx_waiter_wait(w, dl);
+		o = look(sw, w, parent, c);
+	}
+	return o;
+}
+
+static void describe(struct scx_sub_result *r, const struct scx_child *c)
+{
+	char tail[512];
+
+	switch (r->outcome) {
+	case SCX_SUB_ATTACHED:
+		snprintf(r->detail, sizeof(r->detail),
+			 "attached as %s (cgroup id %llu), the root's ops, state and enable_seq unchanged",
+			 r->dir, r->cgid);
+		break;
+	case SCX_SUB_REFUSED:
+		scx_log_tail(&c->log, tail, sizeof(tail));
+		r->refusal = scx_sub_refusal_of(tail);
+		snprintf(r->detail, sizeof(r->detail),
+			 "exited (status %d) without a sub-<cgroup id> directory under %s/sub or a kernel record: %s",
+			 c->status, r->parent_dir, scx_sub_refusal_hint(r->refusal));
+		break;
+	case SCX_SUB_WAITING:
+		snprintf(r->detail, sizeof(r->detail),
+			 "alive, but no child with its ops under %s/sub with the kernel's \"enabled\" record within the windows (seen: directory %s, record %s)",
+			 r->parent_dir, r->obs.appeared ? "yes" : "no",
+			 r->obs.enabled ? "yes" : "no");
+		break;
+	default:
+		snprintf(r->detail, sizeof(r->detail), "%s%s%.200s%s%s%.200s",
+			 scx_sub_outcome_name(r->outcome),
+			 r->reason[0] ? "; kernel: disabled (" : "", r->reason,
+			 r->reason[0] ? ")" : "", r->msg[0] ? ": " : "", r->msg);
+		break;
+	}
+}
+
+int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_child *parent,
+		const char *bin, char *const argv[], const char *expect_ops,
+		unsigned long long cgid, struct scx_child *c, struct scx_sub_result *r)
+{
+	struct subwatch sw = { .cfg = cfg, .r = r, .expect_ops = expect_ops, .want_cgid = cgid };
+	uint64_t gate_dl, wall_dl, hold_dl;
+	enum scx_sub_outcome o;
+	struct scx_waiter w;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->klog.fd = -1;
+	snprintf(r->parent_dir, sizeof(r->parent_dir), "%s", parent_dir);
+	ret = scx_waiter_open(&w, cfg, NULL);
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "cannot open %.200s: %s", cfg->sysfs,
+			 strerror(-ret));
+		return ret;
+	}
+	scx_sysfs_read(&w.sys, &r->root_before);
+	scx_sub_read(w.sys.dfd, parent_dir, &r->before);
+	r->cgid = 0;
+	r->kmsg = !scx_kmsg_open(&r->klog, cfg->kmsg);
+	if (r->kmsg) {
+		r->klog.fn = on_record;
+		r->klog.arg = &sw;
+	}
+	scx_waiter_close(&w);
+
+	ret = scx_spawn(c, cfg, bin, argv, r->detail, sizeof(r->detail));
+	r->t_spawn = c->t_spawn;
+	if (ret)
+		return ret;
+	ret = scx_waiter_open(&w, cfg, c);
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "cannot open %.200s: %s", cfg->sysfs,
+			 strerror(-ret));
+		return ret;
+	}
+	scx_waiter_watch_kmsg(&w, r->kmsg ? &r->klog : NULL);
+
+	gate_dl = c->t_spawn + cfg->gate_ms * NSEC_PER_MSEC;
+	wall_dl = c->t_spawn + cfg->wall_ms * NSEC_PER_MSEC;
+	for (;;) {
+		o = look(&sw, &w, parent, c);
+		if (o == SCX_SUB_ATTACHED && !r->t_attach)
+			r->t_attach = scx_now_ns() - c->t_spawn;
+		if (r->obs.exited || (o != SCX_SUB_WAITING && o != SCX_SUB_ATTACHED))
+			break;
+		if (o == SCX_SUB_ATTACHED && scx_now_ns() >= gate_dl)
+			break;
+		if (scx_now_ns() >= wall_dl || scx_child_cpu_ns(c) > cfg->attach_ms * NSEC_PER_MSEC)
+			break;
+		scx_waiter_wait(&w, o == SCX_SUB_ATTACHED ? gate_dl : wall_dl);
+	}
+	if (r->obs.exited)
+		o = settle(&sw, &w, parent, c);
+	r->t_verdict = scx_now_ns() - c->t_spawn;
+
+	/* The hold: the child stays, the parent stays, nothing is said of either. */
+	hold_dl = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
+	while (o == SCX_SUB_ATTACHED && scx_now_ns() < hold_dl) {
+		scx_waiter_wait(&w, hold_dl);
+		o = look(&sw, &w, parent, c);
+		if (r->obs.exited)
+			o = settle(&sw, &w, parent, c);
+	}
+	r->outcome = o;
+	describe(r, c);
+	scx_waiter_close(&w);
+	/* @sw goes with this frame. */
+	r->klog.fn = NULL;
+	return 0;
+}
+
+void scx_sub_judge_end(const struct scx_cfg *cfg, struct scx_child *c, struct scx_sub_result *r)
+{
+	struct subwatch sw = { .cfg = cfg, .r = r, .expect_ops = NULL, .want_cgid = r->cgid };
+	uint64_t dl = scx_now_ns() + cfg->grace_ms * NSEC_PER_MSEC;
+	struct scx_waiter w;
+
+	if (scx_waiter_open(&w, cfg, c))
+		return;
+	if (r->kmsg) {
+		r->klog.fn = on_record;
+		r->klog.arg = &sw;
+		scx_waiter_watch_kmsg(&w, &r->klog);
+	}
+	for (;;) {
+		/* The parent is gone by design: judge the child alone. */
+		look(&sw, &w, NULL, c);
+		r->obs.parent_alive = r->obs.parent_attached = true;
+		if ((r->obs.exited && r->obs.cause != SCX_SUB_CAUSE_NONE) || scx_now_ns() >= dl)
+			break;
+		scx_waiter_wait(&w, dl);
+	}
+	r->outcome = scx_sub_classify(&r->obs);
+	describe(r, c);
+	scx_waiter_close(&w);
+	r->klog.fn = NULL;
+}
+
+int scx_sub_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_sub_result *r,
+		   char *detail, size_t len)
+{
+	uint64_t dl = scx_now_ns() + GONE_WAIT_MS * NSEC_PER_MSEC;
+	struct scx_sub_list l = { 0 };
+	struct scx_waiter w;
+	int ret = 0;
+
+	if (c->pid > 0 && scx_child_stop(c, cfg->grace_ms)) {
+		snprintf(detail, len, "the child scheduler (pid %d) would not die", c->pid);
+		ret = -ETIMEDOUT;
+	}
+	if (r->cgid && !scx_waiter_open(&w, cfg, NULL)) {
+		/* Its uevent ("remove") or the fallback cadence wakes us. */
+		for (;;) {
+			scx_sub_read(w.sys.dfd, r->parent_dir, &l);
+			if (!scx_sub_present(&l, r->cgid, NULL) || scx_now_ns() >= dl)
+				break;
+			scx_waiter_wait(&w, dl);
+		}
+		if (scx_sub_present(&l, r->cgid, NULL) && !ret) {
+			snprintf(detail, len, "%s still there %d ms after the child stopped",
+				 r->dir, GONE_WAIT_MS);
+			ret = -ETIMEDOUT;
+		}
+		scx_waiter_close(&w);
+	}
+	if (r->kmsg) {
+		scx_kmsg_collect(&r->klog);
+		scx_kmsg_close(&r->klog);
+		r->kmsg = false;
+	}
+	return ret;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sub_test: sub-schedulers without root.  FIXED INPUTS and a fake sysfs
+ * tree laid out as Debian's 7.3.4 showed it (docs/hierarchy.md): the
+ * nesting, the kernel's records, and each outcome's classification.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/sub.h"
+
+#include "kselftest_harness.h"
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[2 * PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "we");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mk(const char *dir, const char *rel)
+{
+	char path[2 * PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	mkdir(path, 0755);
+}
+
+FIXTURE(fake_scx) {
+	char dir[PATH_MAX];
+	int dfd;
+};
+
+FIXTURE_SETUP(fake_scx)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(self->dir, sizeof(self->dir), "%s/sub_test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	put(self->dir, "state", "enabled\n");
+	put(self->dir, "enable_seq", "1\n");
+	mk(self->dir, "root");
+	put(self->dir, "root/ops", "qmap\n");
+	self->dfd = open(self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, self->dfd);
+}
+
+FIXTURE_TEARDOWN(fake_scx)
+{
+	char cmd[PATH_MAX + 16];
+
+	close(self->dfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd))
+		TH_LOG("could not remove %s", self->dir);
+}
+
+TEST(sub_dir_paths)
+{
+	unsigned long long chain[] = { 28, 31, 40, 41, 42 };
+	char buf[256];
+
+	ASSERT_EQ(0, scx_sub_dir(buf, sizeof(buf), chain, 0));
+	EXPECT_STREQ("root", buf);
+	ASSERT_EQ(0, scx_sub_dir(buf, sizeof(buf), chain, 1));
+	EXPECT_STREQ("root/sub/sub-28", buf);
+	ASSERT_EQ(0, scx_sub_dir(buf, sizeof(buf), chain, 2));
+	EXPECT_STREQ("root/sub/sub-28/sub/sub-31", buf);
+	EXPECT_EQ(-EINVAL, scx_sub_dir(buf, sizeof(buf), chain, SCX_SUB_MAX_DEPTH + 1));
+	EXPECT_EQ(-ENAMETOOLONG, scx_sub_dir(buf, 12, chain, 2));
+}
+
+/* A parent without ops.sub_attach has no sub/. */
+TEST_F(fake_scx, parent_without_sub)
+{
+	struct scx_sub_list l;
+
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root", &l));
+	EXPECT_TRUE(l.parent);
+	EXPECT_FALSE(l.has_sub);
+	EXPECT_EQ(0, l.n);
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root/sub/sub-28", &l));
+	EXPECT_FALSE(l.parent);
+}
+
+/* The new sub-<id> with ops naming it, at each level; others' are not ours. */
+TEST_F(fake_scx, new_child_found_at_each_level)
+{
+	struct scx_sub_list before, now;
+
+	mk(self->dir, "root/sub");
+	mk(self->dir, "root/sub/sub-17");
+	put(self->dir, "root/sub/sub-17/ops", "other\n");
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root", &before));
+	EXPECT_TRUE(before.has_sub);
+	EXPECT_EQ(1, before.n);
+
+	/* The directory before its ops reads: not yet. */
+	mk(self->dir, "root/sub/sub-28");
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root", &now));
+	EXPECT_EQ(-1, scx_sub_find_new(&before, &now, "qmap", 0));
+	put(self->dir, "root/sub/sub-28/ops", "qmap\n");
+	mk(self->dir, "root/sub/sub-28/sub");
+	mk(self->dir, "root/sub/not-a-sub");
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root", &now));
+	EXPECT_EQ(2, now.n);
+	ASSERT_LE(0, scx_sub_find_new(&before, &now, "qmap", 0));
+	EXPECT_EQ(28, now.e[scx_sub_find_new(&before, &now, "qmap", 0)].cgid);
+	EXPECT_LE(0, scx_sub_find_new(&before, &now, "qmap", 28));
+	EXPECT_EQ(-1, scx_sub_find_new(&before, &now, "qmap", 29));
+	EXPECT_EQ(-1, scx_sub_find_new(&before, &now, "other", 0));
+	EXPECT_TRUE(scx_sub_present(&now, 28, "qmap"));
+	EXPECT_FALSE(scx_sub_present(&now, 28, "fault"));
+
+	/* A grandchild nests under its parent's own sub/. */
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root/sub/sub-28", &before));
+	EXPECT_TRUE(before.has_sub);
+	mk(self->dir, "root/sub/sub-28/sub/sub-31");
+	put(self->dir, "root/sub/sub-28/sub/sub-31/ops", "qmap_1.0.2_gabc\n");
+	ASSERT_EQ(0, scx_sub_read(self->dfd, "root/sub/sub-28", &now));
+	ASSERT_LE(0, scx_sub_find_new(&before, &now, "qmap", 0));
+	EXPECT_EQ(31, now.e[0].cgid);
+}
+
+/* The kernel's records as Debian's 7.3.4 printed them. */
+TEST(sub_kernel_lines)
+{
+	char name[64], reason[128];
+
+	EXPECT_EQ(SCX_SUB_KLINE_ENABLED,
+		  scx_sub_kline_parse("sched_ext: BPF sub-scheduler \"qmap\" enabled", name,
+				      sizeof(name), reason, sizeof(reason)));
+	EXPECT_STREQ("qmap", name);
+	EXPECT_EQ(SCX_SUB_KLINE_DISABLED,
+		  scx_sub_kline_parse("sched_ext: BPF sub-scheduler \"qmap\" disabled (parent exiting)",
+				      name, sizeof(name), reason, sizeof(reason)));
+	EXPECT_STREQ("parent exiting", reason);
+	/* The root's records are not a child's. */
+	EXPECT_EQ(SCX_SUB_KLINE_OTHER,
+		  scx_sub_kline_parse("sched_ext: BPF scheduler \"qmap\" enabled", name,
+				      sizeof(name), reason, sizeof(reason)));
+	EXPECT_EQ(SCX_SUB_CAUSE_PARENT_EXIT, scx_sub_cause_of("parent exiting", ""));
+	EXPECT_EQ(SCX_SUB_CAUSE_KILLED, scx_sub_cause_of("killed by parent scheduler", ""));
+	EXPECT_EQ(SCX_SUB_CAUSE_KERN, scx_sub_cause_of("unregistered from the main kernel", ""));
+	EXPECT_EQ(SCX_SUB_CAUSE_UNREG, scx_sub_cause_of("unregistered from user space", ""));
+	EXPECT_EQ(SCX_SUB_CAUSE_REJECTED,
+		  scx_sub_cause_of("runtime error", "sched_ext: fault: parent rejected (-13)"));
+	EXPECT_EQ(SCX_SUB_CAUSE_TOO_DEEP,
+		  scx_sub_cause_of("runtime error", "sched_ext: q: max nesting depth 4 violated"));
+	EXPECT_EQ(SCX_SUB_CAUSE_ERROR, scx_sub_cause_of("scx_bpf_error", ""));
+	EXPECT_EQ(SCX_SUB_CAUSE_NONE, scx_sub_cause_of("", ""));
+}
+
+/* A refusal before the link is the loader's errno: which one says why. */
+TEST(sub_refusals)
+{
+	EXPECT_EQ(SCX_SUB_REFUSED_NO_ROOT,
+		  scx_sub_refusal_of("[SCX_BUG] scx_qmap.c:446 (No such device)\nFailed to attach struct_ops"));
+	EXPECT_EQ(SCX_SUB_REFUSED_BUSY,
+		  scx_sub_refusal_of("[SCX_BUG] scx_qmap.c:446 (Device or resource busy)"));
+	EXPECT_EQ(SCX_SUB_REFUSED_NO_SUB_ATTACH,
+		  scx_sub_refusal_of("failed to attach struct_ops: Operation not supported"));
+	EXPECT_EQ(SCX_SUB_REFUSED_UNKNOWN, scx_sub_refusal_of("usage: foo"));
+	EXPECT_NE(NULL, strstr(scx_sub_refusal_hint(SCX_SUB_REFUSED_NO_SUB_ATTACH),
+			       "ops.sub_attach"));
+}
+
+TEST(sub_outcomes)
+{
+	struct scx_sub_obs ok = {
+		.appeared = true, .present = true, .enabled = true,
+		.parent_alive = true, .parent_attached = true,
+	}, o;
+
+	EXPECT_EQ(SCX_SUB_ATTACHED, scx_sub_classify(&ok));
+
+	/* Not yet: the directory alone, like root/ops while enabling. */
+	o = ok;
+	o.enabled = false;
+	EXPECT_EQ(SCX_SUB_WAITING, scx_sub_classify(&o));
+
+	/* Refused before the link: gone, nothing seen. */
+	o = (struct scx_sub_obs){ .exited = true, .parent_alive = true, .parent_attached = true };
+	EXPECT_EQ(SCX_SUB_REFUSED, scx_sub_classify(&o));
+
+	/* Linked, the parent said no; the loader may even linger. */
+	o = (struct scx_sub_obs){ .appeared = true, .cause = SCX_SUB_CAUSE_REJECTED,
+				  .parent_alive = true, .parent_attached = true };
+	EXPECT_EQ(SCX_SUB_REJECTED, scx_sub_classify(&o));
+	/* Torn down before "enabled", the loader alive and content: never attached. */
+	o = (struct scx_sub_obs){ .appeared = true, .cause = SCX_SUB_CAUSE_ERROR,
+				  .parent_alive = true, .parent_attached = true };
+	EXPECT_EQ(SCX_SUB_REJECTED, scx_sub_classify(&o));
+
+	o = ok;
+	o.present = false;
+	o.cause = SCX_SUB_CAUSE_ERROR;
+	EXPECT_EQ(SCX_SUB_EJECTED, scx_sub_classify(&o));
+	o.cause = SCX_SUB_CAUSE_KILLED;
+	EXPECT_EQ(SCX_SUB_EJECTED, scx_sub_classify(&o));
+	o.cause = SCX_SUB_CAUSE_KERN;
+	EXPECT_EQ(SCX_SUB_EJECTED, scx_sub_classify(&o));
+
+	/* The parent's exit is not the child's fault, even if the parent is gone. */
+	o.cause = SCX_SUB_CAUSE_PARENT_EXIT;
+	o.parent_alive = false;
+	EXPECT_EQ(SCX_SUB_PARENT_GONE, scx_sub_classify(&o));
+	o.cause = SCX_SUB_CAUSE_NONE;
+	EXPECT_EQ(SCX_SUB_PARENT_BROKE, scx_sub_classify(&o));
+
+	o = ok;
+	o.exited = true;
+	o.present = false;
+	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
+	o.cause = SCX_SUB_CAUSE_UNREG;
+	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
+}
+
+TEST_HARNESS_MAIN
