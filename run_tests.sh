@@ -28,6 +28,11 @@ Scheduler under test (the "user" variant):
                        fixtures, tree, manifest, sub) or test names, e.g.
                        "tree,fault_none" (SCX_ATTACH_ONLY; kernels 6.12+)
   --only-user          the same as --only user
+  --under-foreign      test --sched as a sub-scheduler under the scheduler
+                       already attached (not ours: never signalled), as
+                       user_under_foreign instead of user; "{cgroup}" in
+                       --args becomes a private cgroup's path
+                       (SCX_ATTACH_UNDER_FOREIGN=1)
 
 Liveness beyond attach:
   --stress SECS        hold each scheduler this long under a mixed stress
@@ -86,6 +91,7 @@ while [ $# -gt 0 ]; do
 	--manifest) need "$@"; export SCX_ATTACH_MANIFEST=$2; shift ;;
 	--only) need "$@"; export SCX_ATTACH_ONLY=$2; shift ;;
 	--only-user) export SCX_ATTACH_ONLY=user ;;
+	--under-foreign) export SCX_ATTACH_UNDER_FOREIGN=1 ;;
 	--stress) need "$@"; export SCX_ATTACH_STRESS_S=$2; shift ;;
 	--hotplug) export SCX_ATTACH_HOTPLUG=1 ;;
 	--repeat) need "$@"; export SCX_ATTACH_REPEAT=$2; shift ;;

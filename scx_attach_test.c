@@ -54,6 +54,9 @@
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
 #define SKIP_NOT_SHAPE	"not for this machine shape: the manifest line's topology= names others"
 #define SKIP_NO_SUB	"kernel has no sub-schedulers: a parent with ops.sub_attach shows no sub/ (CONFIG_EXT_SUB_SCHED)"
+#define SKIP_USER_IS_CHILD "the scheduler is tested as a child (--under-foreign): see user_under_foreign"
+#define SKIP_NO_FOREIGN	"no scheduler is attached to test the child under (--under-foreign)"
+#define SKIP_FOREIGN_NO_SUB "the attached scheduler has no sub/: it takes no sub-schedulers (no ops.sub_attach, or CONFIG_EXT_SUB_SCHED off)"
 #define SKIP_NO_CGROUP	"needs a private cgroup for the child scheduler: writing under the cgroup2 mount needs uid 0 or CAP_DAC_OVERRIDE"
 
 /* The tree's schedulers the build found, next to this binary. */
@@ -212,24 +215,39 @@ FIXTURE_VARIANT_ADD(scx, fault_hung_task) {
  * kernel: on a tree without one it SKIPs.  Newer ones come from
  * scx_tree.list at run time, with no change here.
  */
-#define TREE_VARIANT(name, opsname)						\
-	FIXTURE_VARIANT_ADD(scx, name) {					\
-		.prog = #name, .ops = opsname, .expect = SCX_V_ATTACHED,	\
-		.load = true, .tree = true,					\
-	}
-
-TREE_VARIANT(scx_simple, "simple");
-TREE_VARIANT(scx_cpu0, "cpu0");
-TREE_VARIANT(scx_qmap, "qmap");
-TREE_VARIANT(scx_central, "central");
-TREE_VARIANT(scx_flatcg, "flatcg");
+FIXTURE_VARIANT_ADD(scx, scx_simple) {
+	.prog = "scx_simple", .ops = "simple", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_cpu0) {
+	.prog = "scx_cpu0", .ops = "cpu0", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_qmap) {
+	.prog = "scx_qmap", .ops = "qmap", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_central) {
+	.prog = "scx_central", .ops = "central", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_flatcg) {
+	.prog = "scx_flatcg", .ops = "flatcg", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 /* A user-space scheduler must not fault: it mlockall()s (64 MiB was enough on 7.3.4). */
 FIXTURE_VARIANT_ADD(scx, scx_userland) {
 	.prog = "scx_userland", .ops = "userland", .expect = SCX_V_ATTACHED,
 	.load = true, .tree = true, .memlock_kb = 65536,
 };
-TREE_VARIANT(scx_pair, "pair");
-TREE_VARIANT(scx_sdt, "sdt");
+FIXTURE_VARIANT_ADD(scx, scx_pair) {
+	.prog = "scx_pair", .ops = "pair", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
+FIXTURE_VARIANT_ADD(scx, scx_sdt) {
+	.prog = "scx_sdt", .ops = "sdt", .expect = SCX_V_ATTACHED,
+	.load = true, .tree = true,
+};
 
 /* The program @prog as installed next to this test binary. */
 static int sibling_prog(char *buf, size_t len, const char *prog)
@@ -239,22 +257,50 @@ static int sibling_prog(char *buf, size_t len, const char *prog)
 	return ret ?: (access(buf, X_OK) ? -errno : 0);
 }
 
-/* Is @prog a line of scx_tree.list?  -ENOENT without the list. */
-static int tree_lists(const char *prog)
+/* scx_tree.list as main() read it: -ENOENT without one. */
+static struct tree_line {
+	char *prog;
+	char *ops;
+} *tree_lines;
+static int tree_n = -ENOENT;
+
+/* Read scx_tree.list, "<prog> <ops-name>" a line, once for the run. */
+static int tree_read(void)
 {
-	char path[PATH_MAX], name[128];
-	int ret = 0;
+	char path[PATH_MAX], *prog, *ops;
+	struct tree_line *t;
 	FILE *f;
 
 	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
-		return -ENOENT;
+		return 0;
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
-	while (!ret && fscanf(f, "%127s %*s", name) == 1)
-		ret = !strcmp(name, prog);
+		return 0;
+	tree_n = 0;
+	while (fscanf(f, "%ms %ms", &prog, &ops) == 2) {
+		t = realloc(tree_lines, (tree_n + 1) * sizeof(*t));
+		if (!t) {
+			free(prog);
+			free(ops);
+			fclose(f);
+			return -ENOMEM;
+		}
+		tree_lines = t;
+		tree_lines[tree_n++] = (struct tree_line){ .prog = prog, .ops = ops };
+	}
 	fclose(f);
-	return ret;
+	return 0;
+}
+
+/* Is @prog a line of scx_tree.list?  -ENOENT without the list. */
+static int tree_lists(const char *prog)
+{
+	int i;
+
+	for (i = 0; i < tree_n; i++)
+		if (!strcmp(tree_lines[i].prog, prog))
+			return 1;
+	return tree_n < 0 ? tree_n : 0;
 }
 
 /*
@@ -382,6 +428,14 @@ static enum scx_verdict variant_expect(const FIXTURE_VARIANT(scx) *v)
 	return v->entry ? (enum scx_verdict)v->entry->expect : v->expect;
 }
 
+/* SCX_ATTACH_UNDER_FOREIGN=1: the user's scheduler is a child, not a root. */
+static bool under_foreign(void)
+{
+	const char *on = getenv("SCX_ATTACH_UNDER_FOREIGN");
+
+	return on && !strcmp(on, "1");
+}
+
 /*
  * The constant reason a variant SKIPs for before it starts anything, or
  * NULL; @bin gets a fixture's path.  Setup and main()'s time plan share it.
@@ -399,6 +453,8 @@ static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_
 		return SKIP_NO_SCHED;
 	if (v->entry && !scx_mentry_on_shape(v->entry, getenv(SCX_SHAPE_ENV)))
 		return SKIP_NOT_SHAPE;
+	if (!v->prog && !v->entry && under_foreign())
+		return SKIP_USER_IS_CHILD;
 	/*
 	 * The kernel's words decide it: its reason, a splat, or a rejection
 	 * (which can read as "died before attach" without them).
@@ -776,6 +832,7 @@ FIXTURE_VARIANT(scx_sub) {
 	enum scx_sub_refusal refusal;	/* for SCX_SUB_REFUSED: which */
 	bool stop_parent;		/* stop the parent while the child holds */
 	bool parent_subs;		/* the parent implements ops.sub_attach */
+	bool foreign;			/* the user's child under the attached, not ours, parent */
 };
 
 FIXTURE_VARIANT_ADD(scx_sub, qmap_under_qmap) {
@@ -799,6 +856,10 @@ FIXTURE_VARIANT_ADD(scx_sub, qmap_parent_exits) {
 
 static bool sub_built(const FIXTURE_VARIANT(scx_sub) *v, char *p, char *c, size_t len)
 {
+	if (v->foreign) {
+		snprintf(c, len, "%s", v->child);
+		return true;
+	}
 	return !sibling_prog(p, len, v->parent) && !sibling_prog(c, len, v->child);
 }
 
@@ -873,9 +934,12 @@ FIXTURE_TEARDOWN(scx_sub)
 	if (self->started) {
 		if (scx_sub_finish(&self->cfg, &self->child, &self->rc, detail, sizeof(detail)))
 			ksft_print_msg("cleanup: child: %s\n", detail);
-		if (scx_finish(&self->cfg, &self->parent, &self->rp, detail, sizeof(detail)))
+		/* A foreign parent is left exactly as found. */
+		if (!variant->foreign &&
+		    scx_finish(&self->cfg, &self->parent, &self->rp, detail, sizeof(detail)))
 			ksft_print_msg("cleanup: parent: %s\n", detail);
-		check_splats(_metadata, &self->parent, &self->rp, NULL);
+		if (!variant->foreign)
+			check_splats(_metadata, &self->parent, &self->rp, NULL);
 	}
 	EXPECT_EQ(0, scx_cgroup_remove(&self->cg, self->cfg.grace_ms))
 		TH_LOG("the child's cgroup %s would not go", self->cgpath);
@@ -914,8 +978,8 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 	const struct scx_sub_result *r = &self->rc;
 	char tail[1024];
 
-	ksft_print_msg("child %s under %s: %s\n", v->child, v->parent,
-		       scx_sub_outcome_name(r->outcome));
+	ksft_print_msg("child %s under %s: %s\n", v->child,
+		       v->foreign ? r->root_before.ops : v->parent, scx_sub_outcome_name(r->outcome));
 	ksft_print_msg("what: %s\n", r->detail);
 	if (r->outcome != SCX_SUB_ATTACHED) {
 		ksft_print_msg("child output tail:\n");
@@ -930,7 +994,8 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
 		       r->root_before.ops, r->root_before.enable_seq);
 	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s\n", sub_keys[r->outcome],
-	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC), v->ops_p);
+	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
+	       v->foreign ? r->root_before.ops : v->ops_p);
 	fflush(stdout);
 }
 
@@ -947,6 +1012,41 @@ static bool parent_takes_children(const struct scx_cfg *cfg)
 	return l.has_sub;
 }
 
+/*
+ * The user's child under a parent that is attached and not ours: only
+ * looked at, never signalled.  The child is the new sub-<id> under it that
+ * names its ops, in our cgroup ({cgroup}) or in one of the user's own.
+ */
+static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(scx_sub) *self,
+			const FIXTURE_VARIANT(scx_sub) *variant)
+{
+	struct scx_sub_list l = { 0 };
+	struct scx_sysfs sys;
+	struct scx_snap root;
+	struct stat st;
+
+	if (scx_sysfs_open(&sys, self->cfg.sysfs))
+		SKIP(return, SKIP_NO_SCX);
+	scx_sysfs_read(&sys, &root);
+	scx_sub_read(sys.dfd, "root", &l);
+	scx_sysfs_close(&sys);
+	if (root.state != SCX_STATE_ENABLED || !root.root)
+		SKIP(return, SKIP_NO_FOREIGN);
+	if (!l.has_sub)
+		SKIP(return, SKIP_FOREIGN_NO_SUB);
+	ksft_print_msg("parent: the attached \"%s\" (not ours: never signalled)\n", root.ops);
+	self->started = true;
+	ASSERT_EQ(0, stat(self->cgpath, &st));
+	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", NULL, self->bin_c, self->argv,
+				 variant->ops_c, strstr(variant->args_c, "{cgroup}") ? st.st_ino : 0,
+				 &self->child, &self->rc))
+		TH_LOG("%s", self->rc.detail);
+	sub_report(self, variant);
+	ASSERT_EQ(SCX_SUB_ATTACHED, self->rc.outcome)
+		TH_LOG("child: expected \"attached\", got \"%s\"",
+		       scx_sub_outcome_name(self->rc.outcome));
+}
+
 TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 {
 	char *argv_p[] = { self->bin_p, NULL };
@@ -954,6 +1054,10 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 
 	if (self->skip)
 		return;
+	if (variant->foreign) {
+		sub_foreign(_metadata, self, variant);
+		return;
+	}
 	self->started = true;
 	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_p, argv_p, variant->ops_p, &self->parent,
 			     &self->rp));
@@ -1014,12 +1118,15 @@ static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
 {
 	struct __fixture_variant_metadata *v = calloc(1, sizeof(*v));
 	FIXTURE_VARIANT(scx) *d = malloc(sizeof(*d));
+	char *copy = strdup(name);
 
-	if (!v || !d || !(v->name = strdup(name))) {
+	if (!v || !d || !copy) {
+		free(copy);
 		free(v);
 		free(d);
 		return -ENOMEM;
 	}
+	v->name = copy;
 	*d = *data;
 	v->data = d;
 	__register_fixture_variant(&_scx_fixture_object, v);
@@ -1029,25 +1136,47 @@ static int add_variant(const char *name, const FIXTURE_VARIANT(scx) *data)
 /* The tree's schedulers this build knows beyond the 7.3 set above. */
 static int add_tree_variants(void)
 {
-	char path[PATH_MAX], prog[64], ops[128];
-	int ret = 0;
-	FILE *f;
+	int i, ret = tree_read();
 
-	if (scx_sibling_path(path, sizeof(path), TREE_LIST))
-		return 0;
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!ret && fscanf(f, "%63s %127s", prog, ops) == 2) {
-		if (variant_taken(prog))
+	for (i = 0; !ret && i < tree_n; i++) {
+		if (variant_taken(tree_lines[i].prog))
 			continue;
-		ret = add_variant(prog, &(FIXTURE_VARIANT(scx)){
-			.prog = strdup(prog), .ops = strdup(ops), .expect = SCX_V_ATTACHED,
-			.load = true, .tree = true,
+		ret = add_variant(tree_lines[i].prog, &(FIXTURE_VARIANT(scx)){
+			.prog = tree_lines[i].prog, .ops = tree_lines[i].ops,
+			.expect = SCX_V_ATTACHED, .load = true, .tree = true,
 		});
 	}
-	fclose(f);
 	return ret;
+}
+
+/*
+ * SCX_ATTACH_UNDER_FOREIGN=1: the user's scheduler (SCX_ATTACH_SCHED, its
+ * args and ops) as a child under whatever is attached at the root.
+ */
+static int add_foreign_variant(void)
+{
+	const char *sched = getenv("SCX_ATTACH_SCHED"), *args = getenv("SCX_ATTACH_ARGS");
+	const char *ops = getenv("SCX_ATTACH_OPS");
+	struct __fixture_variant_metadata *v;
+	FIXTURE_VARIANT(scx_sub) *d;
+
+	if (!under_foreign() || !sched || !*sched)
+		return 0;
+	v = calloc(1, sizeof(*v));
+	d = calloc(1, sizeof(*d));
+	if (!v || !d) {
+		free(v);
+		free(d);
+		return -ENOMEM;
+	}
+	*d = (FIXTURE_VARIANT(scx_sub)){
+		.child = sched, .ops_c = ops, .args_c = args ? args : "",
+		.expect = SCX_SUB_ATTACHED, .foreign = true,
+	};
+	v->name = "user_under_foreign";
+	v->data = d;
+	__register_fixture_variant(&_scx_sub_fixture_object, v);
+	return 0;
 }
 
 /* One variant per manifest line; any error stops the run before a spawn. */
@@ -1136,7 +1265,9 @@ static char **only_groups(const char *only, int *argc, char **argv, char *err, s
 		n = only_add(nargv, n, v, "fixtures", only);
 	/* Sub-schedulers: the tree's schedulers as parent and child. */
 	for (v = _scx_sub_fixture_object.variant; v; v = v->next)
-		n = only_add(nargv, n, v, "sub", only);
+		n = only_add(nargv, n, v,
+			     ((const FIXTURE_VARIANT(scx_sub) *)v->data)->foreign ? "user" : "sub",
+			     only);
 	if (n == 1) {
 		snprintf(err, errlen,
 			 "SCX_ATTACH_ONLY=%.64s selects no test: use user, fixtures, tree, manifest, sub or test names (-l lists them)",
@@ -1320,7 +1451,7 @@ int main(int argc, char **argv)
 		ksft_print_header();
 		ksft_exit_fail_msg("%s\n", err);
 	}
-	ret = add_tree_variants();
+	ret = add_tree_variants() ?: add_foreign_variant();
 	if (!ret && manifest && *manifest)
 		ret = add_manifest_variants(manifest, err, sizeof(err));
 	else if (ret)

@@ -15,10 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SCX_ERR_LEN		256
+#define SCX_OPS_LEN		128	/* a sched_ext ops name, NUL included */
 #define SCX_PROC_MAX		64	/* processes one sweep or scan handles */
 
 #define NSEC_PER_MSEC		1000000ULL
@@ -75,6 +77,14 @@ static inline ssize_t scx_read_small_at(int dfd, const char *name, int flags, ch
 }
 
 #define scx_min(a, b) ((a) < (b) ? (a) : (b))
+/* @s past its prefix @pfx, or NULL when it does not start with it. */
+static inline const char *scx_after(const char *s, const char *pfx)
+{
+	size_t n = strlen(pfx);
+
+	return strncmp(s, pfx, n) ? NULL : s + n;
+}
+
 #define scx_max(a, b) ((a) > (b) ? (a) : (b))
 
 #endif /* __SCX_ATTACH_COMMON_H */

@@ -165,6 +165,7 @@ static void cfg_defaults(struct scx_cfg *cfg)
 int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 {
 	unsigned int cap_kb = 1024, stress_s = 0;
+	const char *wall;
 	bool wall_set;
 	int ret;
 
@@ -174,7 +175,8 @@ int scx_cfg_init(struct scx_cfg *cfg, char *err, size_t errlen)
 		return ret;
 	cfg_defaults(cfg);
 
-	wall_set = getenv("SCX_ATTACH_WALL_MS") && *getenv("SCX_ATTACH_WALL_MS");
+	wall = getenv("SCX_ATTACH_WALL_MS");
+	wall_set = wall && *wall;
 	ret = ret ?: env_ms("SCX_ATTACH_GATE_MS", &cfg->gate_ms, err, errlen);
 	ret = ret ?: env_ms("SCX_ATTACH_TIMEOUT_MS", &cfg->attach_ms, err, errlen);
 	ret = ret ?: env_ms("SCX_ATTACH_WALL_MS", &cfg->wall_ms, err, errlen);
@@ -244,9 +246,10 @@ unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg)
 	unsigned long long ms;
 
 	/* Busy wait, attach, the ending's reason, hold, stop, last words, settle. */
-	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms + scx_max(cfg->grace_ms, 500U) +
-	     scx_max(cfg->hold_ms, cfg->stress_ms) + cfg->grace_ms +
-	     scx_max(cfg->grace_ms, 1000U) + scx_max(cfg->grace_ms, 100U) + cfg->settle_ms;
+	ms = (unsigned long long)cfg->settle_ms + cfg->wall_ms +
+	     scx_max(cfg->grace_ms, SCX_REASON_WAIT_MS) + scx_max(cfg->hold_ms, cfg->stress_ms) +
+	     cfg->grace_ms + scx_max(cfg->grace_ms, SCX_KILL_WAIT_MS) +
+	     scx_max(cfg->grace_ms, SCX_LAST_WORDS_MS) + cfg->settle_ms;
 	/* CPU hotplug: up to two restarts, each within the attach window. */
 	if (cfg->hotplug)
 		ms += 2ULL * cfg->wall_ms;
@@ -331,8 +334,9 @@ int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t err
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0) {
-		snprintf(err, errlen, "args file %s: cannot open: %s", path, strerror(errno));
-		return -errno;
+		n = -errno;
+		snprintf(err, errlen, "args file %s: cannot open: %s", path, strerror(-n));
+		return n;
 	}
 	/* A FIFO or device here would block or never end. */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {

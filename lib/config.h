@@ -20,6 +20,10 @@ struct scx_splat_allow;
 #define SCX_TEST_TIMEOUT_MAX_S	(7 * 24 * 3600)
 /* A test's harness bound over its windows: setup, the report, the stops' own bounds. */
 #define SCX_TEST_MARGIN_MS	10000
+/* Floors under the grace, each one wait of an ending (scx_cfg_cycle_ms() adds them up). */
+#define SCX_REASON_WAIT_MS	500	/* the kernel's reason for a disable */
+#define SCX_KILL_WAIT_MS	1000	/* the reap after SIGKILL */
+#define SCX_LAST_WORDS_MS	100	/* the scheduler's output after its exit */
 
 /*
  * Every window is configurable (SCX_ATTACH_* environment variables, or

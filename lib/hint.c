@@ -36,25 +36,6 @@ struct hint_row {
 	detail_fn detail;
 };
 
-static const char *const keys[SCX_HINT_NR] = {
-	[SCX_HINT_NONE] = "none",
-	[SCX_HINT_STALL] = "stall",
-	[SCX_HINT_BPF_ERROR] = "bpf_error",
-	[SCX_HINT_OPS_ERROR] = "ops_error",
-	[SCX_HINT_KCONFIG] = "kconfig",
-	[SCX_HINT_NO_BTF] = "no_btf",
-	[SCX_HINT_KERNEL_SYMBOL] = "kernel_symbol",
-	[SCX_HINT_OPS_FIELD] = "ops_field",
-	[SCX_HINT_VERIFIER] = "verifier",
-	[SCX_HINT_EPERM] = "eperm",
-	[SCX_HINT_EBUSY] = "ebusy",
-};
-
-const char *scx_hint_key(enum scx_hint_kind kind)
-{
-	return kind < SCX_HINT_NR ? keys[kind] : "?";
-}
-
 static size_t line_len(const char *p)
 {
 	return strcspn(p, "\r\n");
@@ -91,8 +72,7 @@ static void copy_text(const char *p, size_t n, char *buf, size_t len)
 static void copy_line(const char *p, char *buf, size_t len)
 {
 	p += strspn(p, " \t");
-	if (!strncmp(p, "libbpf: ", 8))
-		p += 8;
+	p = scx_after(p, "libbpf: ") ?: p;
 	copy_text(p, line_len(p), buf, len);
 }
 
@@ -126,7 +106,7 @@ static void d_symbol(const struct hit *h, char *d, size_t dlen, char *extra, siz
 static void d_member(const struct hit *h, char *d, size_t dlen, char *extra, size_t elen)
 {
 	const char *p = strstr(h->line, "init_kern ");
-	char field[128], ops[128] = "";
+	char field[128], ops[SCX_OPS_LEN] = "";
 
 	copy_until(h->after, " ", field, sizeof(field));
 	if (p && p < h->after)
@@ -159,9 +139,10 @@ static void scx_message(const struct hit *h, char *msg, size_t len)
 	msg[0] = '\0';
 	if (in_line(h->line, "\" disabled (")) {
 		p = next_line(h->line);
-		if (!p || strncmp(p, "sched_ext: ", 11) || in_line(p, "\" disabled ("))
+		p = p ? scx_after(p, "sched_ext: ") : NULL;
+		if (!p || in_line(p, "\" disabled ("))
 			return;
-		q = strstr(p + 11, ": ");
+		q = strstr(p, ": ");
 		if (q && q < p + line_len(p))
 			copy_line(q + 2, msg, len);
 		return;
@@ -200,7 +181,7 @@ static void d_bpf_error(const struct hit *h, char *d, size_t dlen, char *extra, 
 
 static bool skip_verifier_line(const char *p)
 {
-	return !line_len(p) || !strncmp(p, "processed ", 10) || !strncmp(p, "verification time", 17);
+	return !line_len(p) || scx_after(p, "processed ") || scx_after(p, "verification time");
 }
 
 /* Add one quoted line to @extra. */
@@ -241,9 +222,9 @@ static void d_verifier(const struct hit *h, char *d, size_t dlen, char *extra, s
 	for (l = begin; l && l < end; l = next_line(l)) {
 		if (!line_len(l))
 			trace = false;
-		if (!strncmp(l, "Verification failed:", 20))
+		if (scx_after(l, "Verification failed:"))
 			failed = l;
-		if (!strncmp(l, "At:", 3))
+		if (scx_after(l, "At:"))
 			at = next_line(l);
 		if (trace && !skip_verifier_line(l))
 			last[n++ % QUOTE_LINES] = l;
@@ -258,50 +239,36 @@ static void d_verifier(const struct hit *h, char *d, size_t dlen, char *extra, s
 
 static const struct hint_row rows[] = {
 	{ SCX_HINT_STALL, IN_KERNEL | IN_TAIL, " failed to run for ",
-	  "the kernel's watchdog ejected the scheduler: %s, longer than its ops.timeout_ms allows. "
-	  "The scheduler lost or starved that task (queued on a DSQ nobody consumes, a dispatch "
-	  "path that never reaches it, CPUs kept busy); the debug dump in its output shows where "
-	  "the task was", d_stall },
+	  "the kernel's watchdog ejected the scheduler: %s, longer than its ops.timeout_ms allows. The scheduler lost or starved that task (queued on a DSQ nobody consumes, a dispatch path that never reaches it, CPUs kept busy); the debug dump in its output shows where the task was",
+	  d_stall },
 	{ SCX_HINT_BPF_ERROR, IN_KERNEL | IN_TAIL, "disabled (scx_bpf_error)|EXIT: scx_bpf_error (",
-	  "the scheduler's own BPF code gave up, calling scx_bpf_error() %s; read its code there "
-	  "(the debug dump in its output has the backtrace)", d_bpf_error },
+	  "the scheduler's own BPF code gave up, calling scx_bpf_error() %s; read its code there (the debug dump in its output has the backtrace)",
+	  d_bpf_error },
 	{ SCX_HINT_OPS_ERROR, IN_KERNEL | IN_TAIL, "disabled (runtime error)|EXIT: runtime error (",
-	  "the kernel disabled the scheduler for a runtime error: %s. An ops callback failed (its "
-	  "name is in the message: check what it needs from this kernel and machine) or the BPF "
-	  "code misused a kfunc", d_scx_message },
+	  "the kernel disabled the scheduler for a runtime error: %s. An ops callback failed (its name is in the message: check what it needs from this kernel and machine) or the BPF code misused a kfunc",
+	  d_scx_message },
 	{ SCX_HINT_KCONFIG, IN_TAIL, "failed to open system Kconfig",
-	  "libbpf could not read the kernel's config (%s): the BPF code reads CONFIG_* values, "
-	  "and libbpf looks for them only in /boot/config-$(uname -r) and /proc/config.gz. Put the "
-	  "running kernel's config at /boot/config-$(uname -r), or build the kernel with "
-	  "CONFIG_IKCONFIG=y and CONFIG_IKCONFIG_PROC=y", d_line },
+	  "libbpf could not read the kernel's config (%s): the BPF code reads CONFIG_* values, and libbpf looks for them only in /boot/config-$(uname -r) and /proc/config.gz. Put the running kernel's config at /boot/config-$(uname -r), or build the kernel with CONFIG_IKCONFIG=y and CONFIG_IKCONFIG_PROC=y",
+	  d_line },
 	{ SCX_HINT_NO_BTF, IN_TAIL, "kernel BTF is missing at|failed to find valid kernel BTF",
-	  "no kernel BTF (%s): sched_ext schedulers need /sys/kernel/btf/vmlinux. Build the kernel "
-	  "with CONFIG_DEBUG_INFO_BTF=y, and check that /sys/kernel/btf is visible where the "
-	  "scheduler runs (not hidden by a container or a mount)", d_line },
+	  "no kernel BTF (%s): sched_ext schedulers need /sys/kernel/btf/vmlinux. Build the kernel with CONFIG_DEBUG_INFO_BTF=y, and check that /sys/kernel/btf is visible where the scheduler runs (not hidden by a container or a mount)",
+	  d_line },
 	{ SCX_HINT_KERNEL_SYMBOL, IN_TAIL,
 	  "extern (func ksym) '|failed to find kernel BTF type ID of '",
-	  "this kernel lacks %s: the scheduler was built for a newer kernel, or one with other "
-	  "options. Run it on a kernel that has it, use a version of the scheduler made for this "
-	  "kernel, or make its BPF code probe for it (a __weak declaration and bpf_ksym_exists())",
+	  "this kernel lacks %s: the scheduler was built for a newer kernel, or one with other options. Run it on a kernel that has it, use a version of the scheduler made for this kernel, or make its BPF code probe for it (a __weak declaration and bpf_ksym_exists())",
 	  d_symbol },
 	{ SCX_HINT_OPS_FIELD, IN_TAIL, "Cannot find member ",
-	  "the scheduler sets %s, a field this kernel's struct sched_ext_ops does not have: the "
-	  "scheduler is newer than the kernel. Run it on a kernel that has the field, or use a "
-	  "version of the scheduler built against this kernel's BTF", d_member },
+	  "the scheduler sets %s, a field this kernel's struct sched_ext_ops does not have: the scheduler is newer than the kernel. Run it on a kernel that has the field, or use a version of the scheduler built against this kernel's BTF",
+	  d_member },
 	{ SCX_HINT_VERIFIER, IN_TAIL, "BPF program load failed",
-	  "the kernel's verifier rejected BPF program %s: the BPF code does something this "
-	  "kernel's verifier does not accept (built for another kernel, or by a compiler it does "
-	  "not expect?). Its last words:", d_verifier },
+	  "the kernel's verifier rejected BPF program %s: the BPF code does something this kernel's verifier does not accept (built for another kernel, or by a compiler it does not expect?). Its last words:",
+	  d_verifier },
 	{ SCX_HINT_EPERM, IN_TAIL, "Operation not permitted|-EPERM",
-	  "not permitted (%s): loading BPF and attaching a sched_ext scheduler need CAP_SYS_ADMIN, "
-	  "or CAP_BPF and CAP_PERFMON (root has them; BPF code that uses a module's types or "
-	  "functions needs CAP_SYS_ADMIN too, for libbpf to read module BTF). Check the capabilities the test runs with (a container may drop "
-	  "them), and whether kernel lockdown or a security module forbids BPF", d_line },
+	  "not permitted (%s): loading BPF and attaching a sched_ext scheduler need CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON (root has them; BPF code that uses a module's types or functions needs CAP_SYS_ADMIN too, for libbpf to read module BTF). Check the capabilities the test runs with (a container may drop them), and whether kernel lockdown or a security module forbids BPF",
+	  d_line },
 	{ SCX_HINT_EBUSY, IN_TAIL, "Device or resource busy|-EBUSY",
-	  "the attach failed with EBUSY (%s): sched_ext had another scheduler when this one "
-	  "attached (a service such as scx_loader, a leftover of an earlier run, a test running "
-	  "in parallel), or the attach raced with CPU hotplug. Check "
-	  "/sys/kernel/sched_ext/state and root/ops, stop the other scheduler, run again", d_line },
+	  "the attach failed with EBUSY (%s): sched_ext had another scheduler when this one attached (a service such as scx_loader, a leftover of an earlier run, a test running in parallel), or the attach raced with CPU hotplug. Check /sys/kernel/sched_ext/state and root/ops, stop the other scheduler, run again",
+	  d_line },
 };
 
 /* The first of @needles ('|'-separated) found in @text. */

@@ -25,8 +25,6 @@ enum scx_hint_kind {
 	SCX_HINT_NR,
 };
 
-/* A stable key for machines ("verifier", "ebusy", ...). */
-const char *scx_hint_key(enum scx_hint_kind kind);
 
 /*
  * The best hint for a failure, from @tail (the scheduler's last output)

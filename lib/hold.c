@@ -98,7 +98,7 @@ static int hold_start(struct holder *h)
 	const struct scx_cfg *cfg = h->w->cfg;
 	struct scx_result *r = h->w->r;
 	const char *skip = NULL;
-	char err[256];
+	char err[SCX_ERR_LEN];
 	int ret;
 
 	scx_hotplug_init(&h->hp);

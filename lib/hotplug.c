@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fork.h"
 #include "hotplug.h"
 #include "proc.h"
 
@@ -93,6 +94,9 @@ helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
 	sigset_t set;
 	char c;
 
+	/* SIGTERM when the test dies: the CPU is put back online first. */
+	if (scx_fork_setup(parent, SIGTERM, 5, false))
+		_exit(1);
 	setpgid(0, 0);
 	prctl(PR_SET_NAME, SCX_HOTPLUG_COMM);
 	sigemptyset(&set);
@@ -101,7 +105,7 @@ helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (pfd[1].fd < 0 || prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+	if (pfd[1].fd < 0)
 		_exit(1);
 	while (poll(pfd, 2, -1) >= 0 && !(pfd[1].revents & POLLIN)) {
 		if (!(pfd[0].revents & (POLLIN | POLLHUP)) || read(cmd, &c, 1) != 1)
@@ -149,9 +153,6 @@ int scx_hotplug_open(struct scx_hotplug *h, const char *dir, const char **skip)
 		ack[1] = fcntl(ack[1], F_DUPFD, 5);
 		if (cmd[0] < 0 || ack[1] < 0 || dup2(cmd[0], 3) < 0 || dup2(ack[1], 4) < 0)
 			_exit(1);
-		if (sys_close_range(5, ~0U, 0))
-			for (fd = 5; fd < 1024; fd++)
-				close(fd);
 		helper(path, h->cpu, 3, 4, parent);
 	}
 	close(cmd[0]);

@@ -13,6 +13,7 @@
 #include "kmsg.h"
 
 #define KMSG_READS_MAX	4096	/* records per collect: bounded */
+#define SCHED_QUOTE	"BPF scheduler \""	/* its name follows, in quotes */
 
 int scx_kmsg_open(struct scx_kmsg *k, const char *path)
 {
@@ -146,17 +147,17 @@ enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *
 {
 	const char *p, *q;
 
-	p = strstr(msg, "BPF scheduler \"");
+	p = strstr(msg, SCHED_QUOTE);
 	if (!p)
 		return SCX_KLINE_OTHER;
-	p = strchr(p + 15, '"');
+	p = strchr(p + strlen(SCHED_QUOTE), '"');
 	if (!p)
 		return SCX_KLINE_OTHER;
-	if (!strncmp(p, "\" enabled", 9))
+	if (scx_after(p, "\" enabled"))
 		return SCX_KLINE_ENABLED;
-	if (strncmp(p, "\" disabled (", 12))
+	p = scx_after(p, "\" disabled (");
+	if (!p)
 		return SCX_KLINE_OTHER;
-	p += 12;
 	q = strrchr(p, ')');
 	if (!q)
 		q = p + strlen(p);
@@ -164,7 +165,7 @@ enum scx_kline scx_kline_parse(const char *msg, char *reason, size_t len, bool *
 		snprintf(reason, len, "%.*s", (int)(q - p), p);
 	/* Unregistration is the orderly way out; everything else is not. */
 	if (error)
-		*error = strncmp(p, "unregistered from", 17) != 0;
+		*error = !scx_after(p, "unregistered from");
 	return SCX_KLINE_DISABLED;
 }
 
@@ -223,7 +224,7 @@ bool scx_kmsg_error_for(const struct scx_kmsg *k, const char *ops)
 	while (next_line(&p, one, sizeof(one))) {
 		if (scx_kline_parse(one, NULL, 0, &err) != SCX_KLINE_DISABLED || !err)
 			continue;
-		name = strstr(one, "BPF scheduler \"") + 15;
+		name = strstr(one, SCHED_QUOTE) + strlen(SCHED_QUOTE);
 		if (!olen || !strncmp(name, ops, olen))
 			return true;
 	}

@@ -151,8 +151,9 @@ void scx_log_release(struct scx_log *l, bool keep)
 			     "\n[scx_attach: log capped at %zu bytes, %zu bytes dropped; the tail follows]\n",
 			     l->logged, l->dropped);
 		len = scx_log_tail(l, tail, sizeof(tail));
-		if (write(l->log_fd, note, n) < 0 || write(l->log_fd, tail, len) < 0)
-			l->dropped += len;
+		/* Best effort: the report has been printed already. */
+		if (write(l->log_fd, note, n) == n)
+			(void)!write(l->log_fd, tail, len);
 	}
 	if (l->out_fd >= 0)
 		close(l->out_fd);

@@ -298,8 +298,9 @@ int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_
 	memset(m, 0, sizeof(*m));
 	snprintf(m->path, sizeof(m->path), "%s", path);
 	if (!realpath(path, dir) || stat(dir, &st)) {
-		snprintf(err, errlen, "manifest %s: %s", path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, errlen, "manifest %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "manifest %s is not a regular file", path);
@@ -309,8 +310,9 @@ int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(err, errlen, "manifest %s: %s", path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, errlen, "manifest %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	m->e = calloc(SCX_MANIFEST_MAX, sizeof(*m->e));
 	if (!m->e) {

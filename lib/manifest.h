@@ -46,7 +46,7 @@ struct scx_mentry {
 	char name[SCX_MANIFEST_NAME_MAX + 1];
 	char bin[PATH_MAX];
 	char args[SCX_MANIFEST_LINE_MAX];
-	char ops[128];
+	char ops[SCX_OPS_LEN];
 	int expect;		/* enum scx_verdict */
 	unsigned int gate_ms, attach_ms, wall_ms, hold_ms;	/* 0: the run's */
 	unsigned int stress_s, repeat;				/* 0: the run's */

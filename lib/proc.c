@@ -15,7 +15,8 @@
 
 static char owner_tag[OWNER_TAG_LEN];
 
-int scx_proc_ours(void)
+/* 0 if /proc shows our pid namespace, -EXDEV if not, -errno. */
+static int proc_ours(void)
 {
 	char buf[32];
 	ssize_t len;
@@ -70,7 +71,7 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 	struct dirent *de;
 	DIR *d;
 
-	n = scx_proc_ours();
+	n = proc_ours();
 	if (n)
 		return n;
 	d = opendir("/proc");
@@ -96,11 +97,18 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 	return n;
 }
 
+/* The number after @key in fdinfo text @buf, 0 without one. */
+static unsigned int fdinfo_id(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
 int scx_proc_struct_ops_link(pid_t pid, unsigned int *link_id, unsigned int *map_id)
 {
 	char path[64], buf[512];
 	struct dirent *de;
-	const char *p;
 	int ret = 0;
 	DIR *d;
 
@@ -117,10 +125,8 @@ int scx_proc_struct_ops_link(pid_t pid, unsigned int *link_id, unsigned int *map
 		    !strstr(buf, "link_type:\tstruct_ops\n"))
 			continue;
 		ret = 1;
-		p = strstr(buf, "link_id:");
-		*link_id = p ? strtoul(p + 8, NULL, 10) : 0;
-		p = strstr(buf, "map_id:");
-		*map_id = p ? strtoul(p + 7, NULL, 10) : 0;
+		*link_id = fdinfo_id(buf, "link_id:");
+		*map_id = fdinfo_id(buf, "map_id:");
 	}
 	closedir(d);
 	return ret;
@@ -210,7 +216,7 @@ int scx_stray_sweep(void)
 	pid_t owner;
 	DIR *d;
 
-	ret = scx_proc_ours();
+	ret = proc_ours();
 	if (ret)
 		return ret;
 	d = opendir("/proc");

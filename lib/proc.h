@@ -40,8 +40,6 @@ static inline int sys_close_range(unsigned int fd, unsigned int max_fd, unsigned
 	return syscall(__NR_close_range, fd, max_fd, flags);
 }
 
-/* 0 if /proc shows our pid namespace, -EXDEV if not, -errno. */
-int scx_proc_ours(void);
 
 /*
  * Read /proc/@pid/stat into @buf; return the fields after comm (from the

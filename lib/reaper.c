@@ -30,7 +30,12 @@ static void reap_all(void)
 	} while (!waitid(P_ALL, 0, &si, WEXITED | WNOHANG) && si.si_pid);
 }
 
-int scx_kill_children(unsigned int ms)
+/*
+ * SIGKILL and reap every child of ours, and the daemons that then come
+ * back to us as subreaper, for at most @ms.  Returns how many were killed,
+ * or -errno.
+ */
+static int kill_children(unsigned int ms)
 {
 	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
 	pid_t pids[SCX_PROC_MAX], seen[SCX_PROC_MAX];
@@ -62,7 +67,7 @@ static void suite_exit(void)
 	 * so kill until nothing is left.  Forked tests leave with _exit().
 	 */
 	if (getpid() == suite_pid)
-		scx_kill_children(SUITE_KILL_MS);
+		kill_children(SUITE_KILL_MS);
 }
 
 int scx_suite_init(void)
@@ -113,7 +118,7 @@ static void *guard(void *arg)
 	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
 		;
 	/* The suite is gone, killed or timed out: so is this test. */
-	scx_kill_children(SUITE_KILL_MS);
+	kill_children(SUITE_KILL_MS);
 	_exit(1);
 }
 

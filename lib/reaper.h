@@ -42,11 +42,5 @@ int scx_suite_guard(void);
  */
 int scx_suite_sweep(void);
 
-/*
- * SIGKILL and reap every child of ours, and the daemons that then come
- * back to us as subreaper, for at most @ms.  Returns how many were killed,
- * or -errno.
- */
-int scx_kill_children(unsigned int ms);
 
 #endif /* __SCX_ATTACH_REAPER_H */

@@ -21,12 +21,12 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fork.h"
 #include "proc.h"
 #include "spawn.h"
 
 #define EXEC_WAIT_MS	5000	/* fork -> execve, or its error */
 #define ORPHAN_ROUNDS	8	/* a chain of daemonizing forks, bounded */
-#define FD_SCAN_MAX	65536	/* without close_range(): fds we mark CLOEXEC */
 #define PIDLESS_MS	10	/* reap cadence without a pidfd */
 
 /* Where the child stopped short of execve(), with errno, on its CLOEXEC pipe. */
@@ -40,13 +40,16 @@ void scx_child_init(struct scx_child *c, size_t log_cap)
 	scx_log_init(&c->log, log_cap);
 }
 
-int scx_bin_check(const char *bin, char *err, size_t errlen)
+/* Can @bin be executed?  -errno with @err filled otherwise. */
+static int bin_check(const char *bin, char *err, size_t errlen)
 {
 	struct stat st;
+	int ret;
 
 	if (stat(bin, &st)) {
-		snprintf(err, errlen, "scheduler %s: %s", bin, strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, errlen, "scheduler %s: %s", bin, strerror(-ret));
+		return ret;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "scheduler %s is a directory, not a program", bin);
@@ -111,31 +114,23 @@ fail:
 static void __attribute__((__noreturn__))
 child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_fd, pid_t parent)
 {
-	int fd, sig, msg[2] = { EXEC_SETUP };
-	sigset_t none;
+	int fd, msg[2] = { EXEC_SETUP };
 	ssize_t n;
 
-	/* Die with the test, even if the scheduler leaves our process group. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
-		_exit(127);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
-		goto fail;
-	/* The harness's handlers and mask must not leak into the scheduler. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
 	/*
+	 * Die with the test, even if the scheduler leaves our process group.
 	 * Only 0-2 reach the scheduler: fds our caller inherited without
 	 * O_CLOEXEC (a runner's log or status pipe) would let it write there
 	 * or hold the runner's pipes open.  CLOEXEC, not close: err_fd must
 	 * survive a failed execve.
 	 */
-	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC))
-		for (fd = 3; fd < FD_SCAN_MAX && fd < sysconf(_SC_OPEN_MAX); fd++)
-			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (scx_fork_setup(parent, SIGKILL, 3, true))
+		_exit(127);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+		goto fail;
+	if (fd > 2)
+		close(fd);
 	/* Not root: only the ambient set survives execve(). */
 	msg[0] = EXEC_CAPS;
 	if (scx_caps_keep_on_exec())
@@ -177,7 +172,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	int ret, stage;
 
 	scx_child_init(c, cfg->log_cap);
-	ret = scx_bin_check(bin, err, errlen);
+	ret = bin_check(bin, err, errlen);
 	if (ret)
 		return ret;
 	ret = scx_log_create(&c->log, cfg->tmpdir, err, errlen);
@@ -192,7 +187,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	/* Descendants of a daemonizing scheduler must come back to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
 		ret = -errno;
-		snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+		snprintf(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(-ret));
 		goto out;
 	}
 
@@ -200,7 +195,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	c->pid = fork();
 	if (c->pid < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		snprintf(err, errlen, "fork: %s", strerror(-ret));
 		goto out;
 	}
 	if (c->pid == 0)
@@ -220,7 +215,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	c->pidfd = cfg->pidfd ? sys_pidfd_open(c->pid, 0) : -1;
 	if (cfg->pidfd && c->pidfd < 0 && errno != ENOSYS) {
 		ret = -errno;
-		snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
+		snprintf(err, errlen, "pidfd_open: %s", strerror(-ret));
 		goto out;
 	}
 
@@ -308,7 +303,7 @@ static int stop_pid(pid_t pid, int pidfd, unsigned int grace_ms, siginfo_t *si)
 {
 	if (grace_ms && !signal_and_reap(pid, pidfd, SIGTERM, grace_ms, si))
 		return 0;
-	return signal_and_reap(pid, pidfd, SIGKILL, scx_max(grace_ms, 1000U), si);
+	return signal_and_reap(pid, pidfd, SIGKILL, scx_max(grace_ms, SCX_KILL_WAIT_MS), si);
 }
 
 /* Children of ours other than the scheduler: what a daemonizing one left. */
@@ -351,7 +346,7 @@ int scx_child_stop(struct scx_child *c, unsigned int grace_ms)
 	r = stop_orphans(c, grace_ms);
 	ret = ret ?: r;
 	/* Last words: read until every writer is gone, bounded. */
-	scx_log_finish(&c->log, scx_max(grace_ms, 100U));
+	scx_log_finish(&c->log, scx_max(grace_ms, SCX_LAST_WORDS_MS));
 	return ret;
 }
 

@@ -24,8 +24,6 @@ struct scx_child {
 /* Nothing started, nothing open: what scx_child_release() accepts. */
 void scx_child_init(struct scx_child *c, size_t log_cap);
 
-/* Check that @bin can be executed; -errno with @err filled otherwise. */
-int scx_bin_check(const char *bin, char *err, size_t errlen);
 
 /*
  * Start @bin with @argv (argv[0] included) in the caller's process group,

@@ -215,12 +215,25 @@ static void keep(struct scx_splat *s, const char *msg)
 		s->head_kept++;
 }
 
+/* Does @line match a pattern of @a? */
+static bool allow_match(const struct scx_splat_allow *a, const char *line)
+{
+	int i;
+
+	for (i = 0; a && i < a->n; i++) {
+		if (strpbrk(a->pat[i], "*?[") ? !fnmatch(a->pat[i], line, 0) :
+						 !!strstr(line, a->pat[i]))
+			return true;
+	}
+	return false;
+}
+
 static void splat_open(struct scx_splat *s, enum scx_splat_kind kind, const struct scx_krec *rec)
 {
 	splat_close(s);
 	s->open = kind;
 	s->last_us = rec->ts_us;
-	if (scx_splat_allowed(s->allow, rec->msg)) {
+	if (allow_match(s->allow, rec->msg)) {
 		s->allowed++;
 		return;
 	}
@@ -266,27 +279,6 @@ void scx_splat_init(struct scx_splat *s, const struct scx_splat_allow *allow)
 	memset(s, 0, sizeof(*s));
 	s->allow = allow;
 	s->scx_errors = true;
-}
-
-void scx_splat_reset(struct scx_splat *s)
-{
-	const struct scx_splat_allow *allow = s->allow;
-	bool scx_errors = s->scx_errors;
-
-	scx_splat_init(s, allow);
-	s->scx_errors = scx_errors;
-}
-
-bool scx_splat_allowed(const struct scx_splat_allow *a, const char *line)
-{
-	int i;
-
-	for (i = 0; a && i < a->n; i++) {
-		if (strpbrk(a->pat[i], "*?[") ? !fnmatch(a->pat[i], line, 0) :
-						 !!strstr(line, a->pat[i]))
-			return true;
-	}
-	return false;
 }
 
 void scx_splat_allow_free(struct scx_splat_allow *a)
@@ -372,12 +364,6 @@ int scx_splat_allow_default(struct scx_splat_allow *a, char *err, size_t len)
 		return 0;
 	ret = scx_splat_allow_load(a, path, err, len);
 	return ret == -ENOENT ? 0 : ret;
-}
-
-void scx_splat_summary(const struct scx_splat *s, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%.*s", s->count ? scx_splat_kind_name(s->kind) : "",
-		 s->count ? ": " : "", (int)strcspn(s->text, "\n"), s->text);
 }
 
 /* One line of kernel text as a TAP diagnostic, made harmless. */

@@ -46,7 +46,7 @@ struct scx_splat_allow {
 };
 
 struct scx_splat {
-	/* Set by scx_splat_init(), kept by scx_splat_reset(). */
+	/* Set by scx_splat_init(). */
 	const struct scx_splat_allow *allow;	/* may be NULL */
 	bool scx_errors;	/* sched_ext runtime errors count (default true) */
 
@@ -86,12 +86,9 @@ int scx_splat_allow_load(struct scx_splat_allow *a, const char *path, char *err,
  */
 int scx_splat_allow_default(struct scx_splat_allow *a, char *err, size_t len);
 void scx_splat_allow_free(struct scx_splat_allow *a);
-bool scx_splat_allowed(const struct scx_splat_allow *a, const char *line);
 
 void scx_splat_init(struct scx_splat *s, const struct scx_splat_allow *allow);
 
-/* Forget what was seen (at each spawn); the configuration stays. */
-void scx_splat_reset(struct scx_splat *s);
 
 /*
  * Whether a sched_ext runtime error counts as a splat.  A test that
@@ -108,8 +105,6 @@ void scx_splat_feed(struct scx_splat *s, const struct scx_krec *rec);
 /* The same as a scx_krec_fn, for struct scx_kmsg's per-record callback. */
 void scx_splat_krec_fn(void *splat, const struct scx_krec *rec);
 
-/* One line: "KIND: first line" of the first splat, "" if none. */
-void scx_splat_summary(const struct scx_splat *s, char *buf, size_t len);
 
 /*
  * The first splat as TAP diagnostic lines ("# ..."): how many, its kind

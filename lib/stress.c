@@ -82,37 +82,9 @@ uint64_t scx_stress_next_ns(const struct scx_stress *s)
 	return scx_max(next, now + CHECK_MIN_NS);
 }
 
-pid_t scx_stress_worker(const struct scx_stress *s, enum scx_stress_kind k, int idx)
-{
-	int i, nr;
-
-	if (!s->shm)
-		return 0;
-	nr = atomic_load_explicit(&s->shm->nr_slots, memory_order_acquire);
-	for (i = 0; i < nr && i < STRESS_SLOTS; i++)
-		if (s->shm->slot[i].kind == (int)k && s->shm->slot[i].idx == idx)
-			return atomic_load(&s->shm->slot[i].pid);
-	return 0;
-}
-
 int scx_stress_fd(const struct scx_stress *s)
 {
 	return s->pidfd;
-}
-
-int scx_stress_wait(struct scx_stress *s, uint64_t deadline)
-{
-	struct pollfd pfd = { .fd = s->pidfd, .events = POLLIN };
-	struct timespec ts;
-	int ret;
-
-	for (;;) {
-		ret = scx_stress_check(s);
-		if (ret || scx_now_ns() >= deadline)
-			return ret;
-		ts = scx_ts_until(scx_min(deadline, scx_stress_next_ns(s)), ~0ULL);
-		ppoll(&pfd, pfd.fd >= 0, &ts, NULL);
-	}
 }
 
 /* stress-ng: @want, else from PATH; @want "" means never. */

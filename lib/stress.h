@@ -127,9 +127,6 @@ unsigned int scx_stress_default_gap_ms(bool emulated);
 int scx_stress_start(struct scx_stress *s, const struct scx_stress_opts *o, char *err,
 		     size_t errlen);
 
-/* The pid of worker @idx of kind @k (a pipe pair's first side), 0 if none. */
-pid_t scx_stress_worker(const struct scx_stress *s, enum scx_stress_kind k, int idx);
-
 /* Readable when the leader died on its own (the load broke): poll it. */
 int scx_stress_fd(const struct scx_stress *s);
 
@@ -142,11 +139,6 @@ int scx_stress_check(struct scx_stress *s);
 /* When a gap now open could next go over the bound: check by then. */
 uint64_t scx_stress_next_ns(const struct scx_stress *s);
 
-/*
- * Wait until @deadline, checking as the gaps require (ppoll on the leader,
- * absolute deadlines).  1: starved, 0: deadline, -errno: the load broke.
- */
-int scx_stress_wait(struct scx_stress *s, uint64_t deadline);
 
 /*
  * Stop everything within @grace_ms (SIGTERM to the leader, which kills and

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fork.h"
 #include "proc.h"
 #include "stress_shm.h"
 
@@ -58,16 +59,8 @@ static int write_one(const char *path, const char *s)
 /* Every child: dies with the leader, default signals, in the cgroup if any. */
 static void child_init(const struct stress_shm *m, pid_t leader, const char *comm, bool move)
 {
-	sigset_t none;
-	int sig;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != leader)
+	if (scx_fork_setup(leader, SIGKILL, -1, false))
 		_exit(1);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
 	prctl(PR_SET_NAME, comm);
 	if (move && m->cg_procs[0][0] && write_one(m->cg_procs[0], "0"))
 		_exit(1);
@@ -298,12 +291,12 @@ static int stop_all(struct leader *l, int sfd)
 }
 
 /*
- * Only what the load needs stays open: 0-2 on /dev/null, stress-ng's output
- * on 3.  Returns that fd, -1 without one, -2 on failure.
+ * 0-2 on /dev/null, stress-ng's output on 3: returns that fd, -1 without
+ * one, -2 on failure.  The caller closes the rest.
  */
 static int leader_fds(int ng_out)
 {
-	int fd, null;
+	int null;
 
 	if (ng_out >= 0) {
 		ng_out = fcntl(ng_out, F_DUPFD, 4);
@@ -313,10 +306,6 @@ static int leader_fds(int ng_out)
 	null = open("/dev/null", O_RDWR);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		return -2;
-	fd = ng_out >= 0 ? 4 : 3;
-	if (sys_close_range(fd, ~0U, 0))
-		for (; fd < 1024; fd++)
-			close(fd);
 	return ng_out >= 0 ? 3 : -1;
 }
 
@@ -326,9 +315,11 @@ void stress_leader(struct stress_shm *m, int ng_out, pid_t parent)
 	struct leader *l = calloc(1, sizeof(*l));
 	struct signalfd_siginfo info;
 	sigset_t set;
-	int sfd, sig;
+	int sfd;
 
-	if (!l || prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+	/* Only what the load needs stays open. */
+	ng_out = leader_fds(ng_out);
+	if (!l || ng_out < -1 || scx_fork_setup(parent, SIGKILL, ng_out == 3 ? 4 : 3, false))
 		_exit(1);
 	/*
 	 * SCHED_FIFO where allowed, before it takes a name a faulty scheduler
@@ -339,12 +330,6 @@ void stress_leader(struct stress_shm *m, int ng_out, pid_t parent)
 	l->self = getpid();
 	prctl(PR_SET_NAME, SCX_STRESS_COMM);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	ng_out = leader_fds(ng_out);
-	if (ng_out < -1)
-		_exit(1);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);

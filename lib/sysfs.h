@@ -7,8 +7,6 @@
 
 #include "common.h"
 
-#define SCX_OPS_LEN	128
-
 enum scx_state {
 	SCX_STATE_UNKNOWN,	/* file missing or unparsable */
 	SCX_STATE_DISABLED,

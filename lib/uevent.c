@@ -53,10 +53,8 @@ int scx_uevent_parse(char *buf, size_t len, struct scx_uevent *ev)
 	ev->devpath = at + 1;
 	p += strlen(p) + 1;
 	p += strlen(p) + 1;
-	for (; p < end; p += strlen(p) + 1) {
-		if (!strncmp(p, "SCXOPS=", 7))
-			ev->scxops = p + 7;
-	}
+	for (; p < end; p += strlen(p) + 1)
+		ev->scxops = scx_after(p, "SCXOPS=") ?: ev->scxops;
 	return *ev->devpath == '/' ? 0 : -EINVAL;
 }
 

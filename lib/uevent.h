@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+#include "common.h"
+
 #define SCX_ROOT_DEVPATH	"/kernel/sched_ext/root"
 
 /* A parsed kobject uevent.  Fields point into the message buffer. */
@@ -39,7 +41,7 @@ bool scx_uevent_is_root(const struct scx_uevent *ev);
 struct scx_uevent_seen {
 	bool add;		/* root "add": an enable was committed */
 	bool remove;		/* root "remove": the scheduler is gone */
-	char ops[64];		/* SCXOPS of the last root event */
+	char ops[SCX_OPS_LEN];	/* SCXOPS of the last root event */
 };
 
 /*

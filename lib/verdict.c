@@ -38,40 +38,26 @@ static const char *const verdict_keys[SCX_V_NR] = {
 
 static const char *const verdict_hints[SCX_V_NR] = {
 	[SCX_V_SPAWN_FAILED] =
-		"the program could not be started: check its path and mode bits, its ELF "
-		"interpreter and libraries (ldd), and that TMPDIR is writable for the log",
+		"the program could not be started: check its path and mode bits, its ELF interpreter and libraries (ldd), and that TMPDIR is writable for the log",
 	[SCX_V_DIED_EARLY] =
-		"it quit before attaching; read the fingerprint: a libbpf/verifier log means the "
-		"BPF side does not pass this kernel's verifier; a usage message means bad "
-		"arguments; a signal means a crash during init; exit 0 means it gave up or daemonized",
+		"it quit before attaching; read the fingerprint: a libbpf/verifier log means the BPF side does not pass this kernel's verifier; a usage message means bad arguments; a signal means a crash during init; exit 0 means it gave up or daemonized",
 	[SCX_V_REJECTED] =
-		"the kernel began enabling it and backed out: ops.init() or a task's init failed, "
-		"or the ops failed validation; the kernel's sched_ext lines give the reason",
+		"the kernel began enabling it and backed out: ops.init() or a task's init failed, or the ops failed validation; the kernel's sched_ext lines give the reason",
 	[SCX_V_TIMEOUT] =
-		"alive but not attached: a BPF load slower than the window (raise "
-		"SCX_ATTACH_TIMEOUT_MS, or SCX_ATTACH_WALL_MS on emulated machines), or the "
-		"scheduler waits for something before it attaches",
+		"alive but not attached: a BPF load slower than the window (raise SCX_ATTACH_TIMEOUT_MS, or SCX_ATTACH_WALL_MS on emulated machines), or the scheduler waits for something before it attaches",
 	[SCX_V_SYSFS_ABSENT] =
-		"the running kernel has no sched_ext: build it with CONFIG_SCHED_CLASS_EXT=y "
-		"(see the config fragment)",
+		"the running kernel has no sched_ext: build it with CONFIG_SCHED_CLASS_EXT=y (see the config fragment)",
 	[SCX_V_BUSY] =
-		"another sched_ext scheduler is attached: stop it (is an scx service running?) "
-		"and run again",
+		"another sched_ext scheduler is attached: stop it (is an scx service running?) and run again",
 	[SCX_V_ATTACHED] = "",
 	[SCX_V_EJECTED] =
-		"the kernel ejected it after attaching: scx_bpf_error() in the BPF code, a "
-		"runnable task stall caught by the watchdog, or an ops callback error; the "
-		"kernel's reason is above",
+		"the kernel ejected it after attaching: scx_bpf_error() in the BPF code, a runnable task stall caught by the watchdog, or an ops callback error; the kernel's reason is above",
 	[SCX_V_DIED_AFTER] =
-		"the loader died while attached (the kernel then unregistered it): read the "
-		"fingerprint for a panic, a crash or an OOM kill",
+		"the loader died while attached (the kernel then unregistered it): read the fingerprint for a panic, a crash or an OOM kill",
 	[SCX_V_WRONG_OPS] =
-		"sched_ext enabled a scheduler with another ops name than expected while this one "
-		"ran: the wrong binary or arguments, or --ops does not match what it registers",
+		"sched_ext enabled a scheduler with another ops name than expected while this one ran: the wrong binary or arguments, or --ops does not match what it registers",
 	[SCX_V_STARVED] =
-		"it stayed attached, but left a runnable task waiting longer than the max gap "
-		"(without tripping the kernel's watchdog): look at how it dispatches the kind of "
-		"task named above (forking, migrating, niced, moving between cgroups)",
+		"it stayed attached, but left a runnable task waiting longer than the max gap (without tripping the kernel's watchdog): look at how it dispatches the kind of task named above (forking, migrating, niced, moving between cgroups)",
 };
 
 const char *scx_verdict_name(enum scx_verdict v)

@@ -11,7 +11,6 @@
 
 #include "watcher.h"
 
-#define REASON_WAIT_MS		500	/* at least this long for the kernel's reason */
 /* A sysfs read that failed is tried again this soon, for at least this long. */
 #define LOOK_RETRY_NS		(10 * NSEC_PER_MSEC)
 #define LOOK_RETRY_MIN_MS	1000
@@ -49,7 +48,7 @@ static bool read_reason(struct scx_result *r, int nth)
 
 static uint64_t reason_deadline(const struct watcher *w)
 {
-	return scx_now_ns() + scx_max(w->cfg->grace_ms, REASON_WAIT_MS) * NSEC_PER_MSEC;
+	return scx_now_ns() + scx_max(w->cfg->grace_ms, SCX_REASON_WAIT_MS) * NSEC_PER_MSEC;
 }
 
 #define RESTART_REASON	"unregistered from the main kernel"

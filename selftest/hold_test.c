@@ -25,6 +25,7 @@
 #include "lib/hotplug.h"
 #include "lib/proc.h"
 #include "lib/stress.h"
+#include "lib/stress_shm.h"
 
 #include "kselftest_harness.h"
 
@@ -33,6 +34,39 @@
 #define HOST_GAP_MS		10000	/* progress, not timing, is checked on a noisy host */
 /* A worker killed inside a cgroup move dies when the move ends: seconds, on some hosts. */
 #define STOP_MS			10000
+
+/* The pid of worker @idx of kind @k (a pipe pair's first side), 0 if none. */
+static pid_t stress_worker(const struct scx_stress *s, enum scx_stress_kind k, int idx)
+{
+	int i, nr;
+
+	if (!s->shm)
+		return 0;
+	nr = atomic_load_explicit(&s->shm->nr_slots, memory_order_acquire);
+	for (i = 0; i < nr && i < STRESS_SLOTS; i++)
+		if (s->shm->slot[i].kind == (int)k && s->shm->slot[i].idx == idx)
+			return atomic_load(&s->shm->slot[i].pid);
+	return 0;
+}
+
+/*
+ * Wait until @deadline as hold.c does, checking as the gaps require.
+ * 1: starved, 0: deadline, -errno: the load broke.
+ */
+static int stress_wait(struct scx_stress *s, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = scx_stress_fd(s), .events = POLLIN };
+	struct timespec ts;
+	int ret;
+
+	for (;;) {
+		ret = scx_stress_check(s);
+		if (ret || scx_now_ns() >= deadline)
+			return ret;
+		ts = scx_ts_until(scx_min(deadline, scx_stress_next_ns(s)), ~0ULL);
+		ppoll(&pfd, pfd.fd >= 0, &ts, NULL);
+	}
+}
 
 /* Processes of our process group (the harness gives each test its own) but us. */
 static int pgrp_others(bool live_only)
@@ -121,7 +155,7 @@ TEST(builtin_load_progresses_and_leaves_nothing)
 	ASSERT_EQ(0, pgrp_others(false));
 	ASSERT_EQ(0, scx_stress_start(&s, &o, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_GT(pgrp_others(false), 0);
-	ret = scx_stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC);
+	ret = stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC);
 	EXPECT_EQ(0, scx_stress_stop(&s, STOP_MS, &r));
 	print_result(_metadata, &r);
 	EXPECT_EQ(0, ret);
@@ -155,13 +189,13 @@ TEST(stopped_worker_is_starved)
 	ASSERT_EQ(0, scx_stress_start(&s, &o, err, sizeof(err))) TH_LOG("%s", err);
 	/* Its first step: then it is running. */
 	t0 = scx_now_ns();
-	while (!(pid = scx_stress_worker(&s, SCX_SK_HOG, 0)) && scx_now_ns() < t0 + NSEC_PER_SEC)
+	while (!(pid = stress_worker(&s, SCX_SK_HOG, 0)) && scx_now_ns() < t0 + NSEC_PER_SEC)
 		sleep_ms(10);
 	ASSERT_LT(0, pid);
 	sleep_ms(200);
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	/* The monitor sees it go over the bound while it is still stopped. */
-	EXPECT_EQ(1, scx_stress_wait(&s, scx_now_ns() + 5 * NSEC_PER_SEC));
+	EXPECT_EQ(1, stress_wait(&s, scx_now_ns() + 5 * NSEC_PER_SEC));
 	EXPECT_TRUE(s.res.starved_open);
 	sleep_ms(1200);
 	ASSERT_EQ(0, kill(pid, SIGCONT));
@@ -189,7 +223,7 @@ TEST(stress_ng_absent_means_builtin)
 	char err[SCX_ERR_LEN];
 
 	ASSERT_EQ(0, scx_stress_start(&s, &o, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(0, scx_stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC));
+	EXPECT_EQ(0, stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC));
 	EXPECT_EQ(0, scx_stress_stop(&s, STOP_MS, &r));
 	print_result(_metadata, &r);
 	EXPECT_FALSE(r.stress_ng);
@@ -213,7 +247,7 @@ TEST(stress_ng_present)
 		scx_stress_stop(&s, STOP_MS, &r);
 		SKIP(return, SKIP_NO_STRESS_NG);
 	}
-	ret = scx_stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC);
+	ret = stress_wait(&s, scx_now_ns() + o.ms * NSEC_PER_MSEC);
 	EXPECT_EQ(0, scx_stress_stop(&s, STOP_MS, &r));
 	print_result(_metadata, &r);
 	EXPECT_EQ(0, ret);
@@ -248,7 +282,7 @@ TEST(killed_owner_leaves_nothing)
 
 		if (scx_stress_start(&s, &o, err, sizeof(err)))
 			_exit(1);
-		scx_stress_wait(&s, scx_now_ns() + 500 * NSEC_PER_MSEC);
+		stress_wait(&s, scx_now_ns() + 500 * NSEC_PER_MSEC);
 		c = s.res.stress_ng ? 'N' : 'B';
 		if (write(p[1], &c, 1) != 1 || write(p[1], s.cg.path, sizeof(s.cg.path)) < 0)
 			_exit(1);

@@ -11,6 +11,9 @@
 #                    (start_test.sh, as root)
 #   vm-check         the suite on REAL kernels booted under qemu (vm/check.sh)
 #   check-reliability, check-ecosystem, bench-smoke: see their fragments
+#   checkpatch       kernel coding style: the count of each checkpatch.pl error
+#                    and warning type over the tracked C files (KSRC's script;
+#                    a report, not a gate; CHECKPATCH_ARGS=--verbose lists them)
 
 VM_ARGS ?=
 
@@ -18,6 +21,10 @@ check-sim: $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched $(OUTPUT)
 	   $(OUTPUT)/sub_test $(OUTPUT)/scx_attach_test
 	cd $(OUTPUT) && prove -v --exec '' ./unit_test ./sim_test ./hold_test ./sub_test \
 		$(SCX_TOP)/selftest/start_test.sh $(SCX_TOP)/selftest/shape_test.sh
+
+CHECKPATCH_ARGS ?=
+checkpatch:
+	$(SCX_TOP)/tools/checkpatch.sh $(CHECKPATCH_ARGS) $(KSRC)
 
 vm-check: all
 	$(SCX_TOP)/vm/check.sh $(OUTPUT) $(VM_ARGS)
@@ -45,7 +52,7 @@ check:
 check-prereqs: all $(OUTPUT)/unit_test $(OUTPUT)/sim_test $(OUTPUT)/fake_sched \
 	       $(OUTPUT)/hold_test bench-build
 
-.PHONY: check check-prereqs check-sim vm-check matrix check-matrix
+.PHONY: check check-prereqs check-sim vm-check matrix check-matrix checkpatch
 
 # ktstr's machine shapes, the tree's schedulers on 7.3 (vm/matrix.sh
 # --gauntlet; docs/matrix.md has a run's table): MATRIX_ARGS=... adds options.
