@@ -472,7 +472,7 @@ static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_
 		    (errno == EACCES || errno == EPERM))
 			return SKIP_NO_SYSCTL;
 	}
-	if (cfg->hotplug && scx_hotplug_pick(SCX_CPU_SYSFS, &skip) < 0)
+	if (cfg->hotplug && scx_hotplug_pick(cfg->cpus, &skip) < 0)
 		return skip;
 	return NULL;
 }

@@ -149,6 +149,7 @@ static void cfg_defaults(struct scx_cfg *cfg)
 	cfg->splat_scx_errors = true;
 	cfg->uevent = true;
 	cfg->pidfd = true;
+	strcpy(cfg->cpus, SCX_CPUS_DEFAULT);
 	/*
 	 * Under emulation (qemu TCG) a BPF scheduler's load took 2.5 s to
 	 * 15 s, and everything else is slow alike: the one place that says

@@ -12,6 +12,7 @@ struct scx_splat_allow;
 
 #define SCX_SYSFS_DEFAULT	"/sys/kernel/sched_ext"
 #define SCX_KMSG_DEFAULT	"/dev/kmsg"
+#define SCX_CPUS_DEFAULT	"/sys/devices/system/cpu"
 
 #define SCX_ARGS_MAX		256	/* arguments from an args file */
 #define SCX_ARGS_FILE_MAX	65536	/* bytes; more is not an args file */
@@ -51,6 +52,7 @@ struct scx_cfg {
 	bool splat_scx_errors;	/* sched_ext runtime errors count as splats */
 	char sysfs[PATH_MAX];	/* sched_ext sysfs root (a fake one in self-tests) */
 	char kmsg[PATH_MAX];	/* kernel log: /dev/kmsg or a file of kmsg records */
+	char cpus[PATH_MAX];	/* CPU sysfs, cpuN/online (a fake one in self-tests) */
 	char tmpdir[PATH_MAX];	/* parent of the private log directory */
 };
 

@@ -11,6 +11,7 @@
  * failure, if it attaches again within the attach window.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,12 +39,42 @@ struct holder {
 	struct scx_hotplug hp;
 	enum hp_step hp_step;
 	uint64_t hp_since;	/* the last write's completion */
+	uint64_t hp_asked;	/* the pending write's request */
 	int hp_restarts;	/* restarts before it */
+	int hp_err;		/* the test bed's CPU hotplug failed: -errno, r->detail says how */
 };
 
 static bool hotplug_busy(const struct holder *h)
 {
 	return h->hp_step != HP_NONE && h->hp_step != HP_DONE;
+}
+
+/* When the step looks again: the settle after a write, or the pending write's bound. */
+static uint64_t hotplug_until(const struct holder *h)
+{
+	if (h->hp_step == HP_OFFLINE || h->hp_step == HP_ONLINE)
+		return h->hp_since + HOTPLUG_SETTLE_NS;
+	return h->hp_asked + h->w->cfg->wall_ms * NSEC_PER_MSEC;
+}
+
+/*
+ * The test bed's CPU hotplug failed: the hold ends and the test fails
+ * naming it; hold_stop() brings the CPU back and says so.
+ */
+static void __attribute__((format(printf, 3, 4)))
+hotplug_fail(struct holder *h, int err, const char *fmt, ...)
+{
+	struct scx_result *r = h->w->r;
+	va_list ap;
+	int n;
+
+	h->hp_err = err < 0 ? err : -EIO;
+	h->hp_step = HP_DONE;
+	n = snprintf(r->detail, sizeof(r->detail),
+		     "the test bed's CPU hotplug failed, not the scheduler: ");
+	va_start(ap, fmt);
+	vsnprintf(r->detail + n, sizeof(r->detail) - n, fmt, ap);
+	va_end(ap);
 }
 
 /* A hotplug write finished: keep it for the report. */
@@ -55,27 +86,44 @@ static void hotplug_record(struct holder *h, const struct scx_hotplug_op *op)
 		r->hotplug[r->nr_hotplug++] = *op;
 	h->hp_since = op->t_done;
 	h->hp_restarts = r->restarts;
-	if (op->err) {
-		snprintf(r->note, sizeof(r->note), "CPU hotplug: cpu%d could not go %s: %s",
-			 op->cpu, op->online ? "online" : "offline", strerror(-op->err));
-		h->hp_step = HP_DONE;
-	}
 }
 
 /*
  * One step of offline -> back attached -> online -> back attached.  The
- * hold runs its full window after the last step.
+ * hold runs its full window after the last step.  A helper gone, a write
+ * refused or stuck: hotplug_fail().
  */
 static void hotplug_step(struct holder *h)
 {
 	const struct scx_cfg *cfg = h->w->cfg;
+	bool pending = h->hp_step == HP_OFFLINING || h->hp_step == HP_ONLINING;
+	const char *to = h->hp_step <= HP_OFFLINE ? "offline" : "online";
+	int cpu = h->hp.cpu, ret;
 	struct scx_hotplug_op op;
+	char how[96];
 	bool back;
 
-	if ((h->hp_step == HP_OFFLINING || h->hp_step == HP_ONLINING) &&
-	    scx_hotplug_done(&h->hp, &op) == 1) {
-		h->hp_step++;
+	ret = scx_hotplug_done(&h->hp, &op);
+	if (ret < 0) {
+		scx_hotplug_describe(&h->hp, how, sizeof(how));
+		hotplug_fail(h, ret, "the helper process that writes cpu%d/online (pid %d) %s %s cpu%d %s%s",
+			     cpu, h->hp.helper, how, pending ? "while" : "with", cpu,
+			     pending ? "was going " : "", to);
+		return;
+	}
+	if (ret == 1) {
 		hotplug_record(h, &op);
+		if (op.err) {
+			hotplug_fail(h, op.err, "cpu%d could not go %s: writing cpu%d/online failed: %s",
+				     cpu, to, cpu, strerror(-op.err));
+			return;
+		}
+		h->hp_step++;
+	} else if (pending && scx_now_ns() >= hotplug_until(h)) {
+		hotplug_fail(h, -ETIMEDOUT,
+			     "cpu%d did not go %s within %u ms: the write to cpu%d/online still blocks (look for hung tasks in the kernel log)",
+			     cpu, to, cfg->wall_ms, cpu);
+		return;
 	}
 	if (h->hp_step != HP_OFFLINE && h->hp_step != HP_ONLINE)
 		return;
@@ -84,11 +132,19 @@ static void hotplug_step(struct holder *h)
 	if (!back)
 		return;
 	if (h->hp_step == HP_OFFLINE) {
-		if (!scx_hotplug_request(&h->hp, true))
-			h->hp_step = HP_ONLINING;
+		ret = scx_hotplug_request(&h->hp, true);
+		if (ret) {
+			hotplug_fail(h, ret, "cpu%d could not be asked to go online: the helper process that writes cpu%d/online (pid %d) is gone: %s",
+				     cpu, cpu, h->hp.helper, strerror(-ret));
+			return;
+		}
+		h->hp_asked = scx_now_ns();
+		h->hp_step = HP_ONLINING;
 		return;
 	}
 	h->hp_step = HP_DONE;
+	/* Online again: the helper's end is no news any more. */
+	h->w->wt.aux[1] = -1;
 	h->deadline = scx_max(h->deadline, scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC);
 }
 
@@ -128,14 +184,16 @@ static int hold_start(struct holder *h)
 		h->loaded = true;
 	}
 	if (cfg->hotplug) {
-		ret = scx_hotplug_open(&h->hp, SCX_CPU_SYSFS, &skip);
+		ret = scx_hotplug_open(&h->hp, cfg->cpus, &skip);
+		ret = ret ?: scx_hotplug_request(&h->hp, false);
 		if (ret) {
-			snprintf(r->note, sizeof(r->note), "CPU hotplug: %s",
-				 skip ?: strerror(-ret));
-		} else if (!scx_hotplug_request(&h->hp, false)) {
-			h->hp_step = HP_OFFLINING;
-			h->w->wt.aux[1] = scx_hotplug_fd(&h->hp);
+			hotplug_fail(h, ret, "it could not start (%s): %s", cfg->cpus,
+				     skip ?: strerror(-ret));
+			return 0;
 		}
+		h->hp_asked = scx_now_ns();
+		h->hp_step = HP_OFFLINING;
+		h->w->wt.aux[1] = scx_hotplug_fd(&h->hp);
 	}
 	return 0;
 }
@@ -179,11 +237,19 @@ static int hold_stop(struct holder *h)
 	const struct scx_cfg *cfg = h->w->cfg;
 	struct scx_result *r = h->w->r;
 	char line[SCX_REASON_LEN];
-	int ret;
+	int ret, cpu = h->hp.cpu;
+	size_t n;
 
 	h->w->wt.aux[0] = h->w->wt.aux[1] = -1;
 	ret = scx_hotplug_close(&h->hp, cfg->grace_ms);
-	if (ret && !r->note[0])
+	n = strlen(r->detail);
+	if (h->hp_err && cpu >= 0 && !ret)
+		snprintf(r->detail + n, sizeof(r->detail) - n, "; cpu%d is online", cpu);
+	else if (h->hp_err && cpu >= 0)
+		snprintf(r->detail + n, sizeof(r->detail) - n,
+			 "; cpu%d may still be offline (%s): write 1 to %s/cpu%d/online", cpu,
+			 strerror(-ret), cfg->cpus, cpu);
+	else if (ret && !r->note[0])
 		snprintf(r->note, sizeof(r->note), "CPU hotplug: putting the CPU back online: %s",
 			 strerror(-ret));
 	if (r->stressed) {
@@ -211,19 +277,21 @@ int scx_w_hold(struct watcher *w)
 	enum scx_wake wake;
 	uint64_t until;
 	int ret, load = 0;
-	bool looked;
+	bool alive, looked;
 
 	h.deadline = scx_now_ns() + scx_max(cfg->hold_ms, cfg->stress_ms) * NSEC_PER_MSEC;
 	ret = hold_start(&h);
 	if (ret)
 		return ret;
 	/* The end is known only from a real look: retry one that failed, bounded. */
-	while (scx_now_ns() < h.deadline || hotplug_busy(&h) || scx_w_blind(w)) {
+	while (!h.hp_err && (scx_now_ns() < h.deadline || hotplug_busy(&h) || scx_w_blind(w))) {
 		until = h.deadline;
+		/* Past the window, a hotplug step still going sets the pace. */
+		if (hotplug_busy(&h))
+			until = scx_now_ns() < until ? scx_min(until, hotplug_until(&h)) :
+						       hotplug_until(&h);
 		if (r->stressed)
 			until = scx_min(until, scx_stress_next_ns(&h.stress));
-		if (h.hp_step == HP_OFFLINE || h.hp_step == HP_ONLINE)
-			until = scx_min(until, h.hp_since + HOTPLUG_SETTLE_NS);
 		w->wt.uev.remove = false;
 		wake = scx_w_wait(w, scx_w_next_look(w, until));
 		scx_kmsg_collect(&r->klog);
@@ -236,7 +304,11 @@ int scx_w_hold(struct watcher *w)
 		if (scx_child_poll(w->c) || w->wt.uev.remove ||
 		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
 		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts) {
-			if (!scx_w_survive_detach(w, wake))
+			/* The helper's answer waits: polled meanwhile, it would spin the waits. */
+			w->wt.aux[1] = -1;
+			alive = scx_w_survive_detach(w, wake);
+			w->wt.aux[1] = hotplug_busy(&h) ? scx_hotplug_fd(&h.hp) : -1;
+			if (!alive)
 				break;
 		}
 		if (hotplug_busy(&h))
@@ -249,6 +321,8 @@ int scx_w_hold(struct watcher *w)
 			 r->stress.detail);
 		return load;
 	}
+	if (h.hp_err)
+		return h.hp_err;
 	if (ret)
 		return ret;
 	if (r->verdict == SCX_V_ATTACHED && w->blind_since) {

@@ -12,12 +12,16 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fork.h"
 #include "hotplug.h"
 #include "proc.h"
+
+#define HELPER_EXIT_MS	1000	/* from its last fd closed to its exit */
+#define HELPER_KILL_MS	100	/* a restoring helper past its time, after SIGKILL */
 
 /* 1 online, 0 offline, -ENOENT without an online file (the boot CPU), -errno. */
 static int cpu_online(const char *dir, int cpu)
@@ -26,7 +30,8 @@ static int cpu_online(const char *dir, int cpu)
 	int fd, n;
 
 	snprintf(path, sizeof(path), "%s/cpu%d/online", dir, cpu);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Never block: a look, not a wait. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, &c, 1);
@@ -99,6 +104,8 @@ helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
 		_exit(1);
 	setpgid(0, 0);
 	prctl(PR_SET_NAME, SCX_HOTPLUG_COMM);
+	/* A dead caller: the answer fails with EPIPE, and the CPU is still restored. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -130,19 +137,16 @@ void scx_hotplug_init(struct scx_hotplug *h)
 	h->pidfd = h->cmd = h->ack = -1;
 }
 
-int scx_hotplug_open(struct scx_hotplug *h, const char *dir, const char **skip)
+/* Start a helper for h->cpu: its command socket and answer pipe on 3 and 4. */
+static int start_helper(struct scx_hotplug *h)
 {
-	int cmd[2] = { -1, -1 }, ack[2] = { -1, -1 }, fd;
+	int cmd[2] = { -1, -1 }, ack[2] = { -1, -1 }, fd, i;
 	char path[PATH_MAX + 32];
 	pid_t parent = getpid();
 
-	scx_hotplug_init(h);
-	h->cpu = scx_hotplug_pick(dir, skip);
-	if (h->cpu < 0)
-		return h->cpu;
-	snprintf(h->dir, sizeof(h->dir), "%s", dir);
-	snprintf(path, sizeof(path), "%s/cpu%d/online", dir, h->cpu);
-	if (pipe2(cmd, O_CLOEXEC) || pipe2(ack, O_CLOEXEC))
+	snprintf(path, sizeof(path), "%s/cpu%d/online", h->dir, h->cpu);
+	/* A socket, not a pipe: a command to a dead helper fails with EPIPE, no SIGPIPE. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) || pipe2(ack, O_CLOEXEC))
 		goto fail;
 	h->helper = fork();
 	if (h->helper < 0)
@@ -160,17 +164,33 @@ int scx_hotplug_open(struct scx_hotplug *h, const char *dir, const char **skip)
 	h->cmd = cmd[1];
 	h->ack = ack[0];
 	h->pidfd = sys_pidfd_open(h->helper, 0);
+	h->pending = h->reaped = false;
 	return 0;
 fail:
 	fd = -errno;
-	for (parent = 0; parent < 2; parent++) {
-		if (cmd[parent] >= 0)
-			close(cmd[parent]);
-		if (ack[parent] >= 0)
-			close(ack[parent]);
+	for (i = 0; i < 2; i++) {
+		if (cmd[i] >= 0)
+			close(cmd[i]);
+		if (ack[i] >= 0)
+			close(ack[i]);
 	}
-	h->cpu = -1;
+	h->helper = -1;
 	return fd;
+}
+
+int scx_hotplug_open(struct scx_hotplug *h, const char *dir, const char **skip)
+{
+	int ret;
+
+	scx_hotplug_init(h);
+	h->cpu = scx_hotplug_pick(dir, skip);
+	if (h->cpu < 0)
+		return h->cpu;
+	snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	ret = start_helper(h);
+	if (ret)
+		h->cpu = -1;
+	return ret;
 }
 
 int scx_hotplug_request(struct scx_hotplug *h, bool online)
@@ -181,7 +201,7 @@ int scx_hotplug_request(struct scx_hotplug *h, bool online)
 		return -EINVAL;
 	if (h->pending)
 		return -EBUSY;
-	if (write(h->cmd, &c, 1) != 1)
+	if (send(h->cmd, &c, 1, MSG_NOSIGNAL) != 1)
 		return -errno ?: -EPIPE;
 	h->pending = true;
 	return 0;
@@ -192,22 +212,67 @@ int scx_hotplug_fd(const struct scx_hotplug *h)
 	return h->ack;
 }
 
+/* Reap the helper by @deadline: 0, or -ETIMEDOUT while it still runs. */
+static int reap_helper(struct scx_hotplug *h, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
+	siginfo_t si;
+
+	while (h->helper > 0 && !h->reaped) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, h->helper, &si, WEXITED | WNOHANG)) {
+			/* Someone else reaped it: how it ended is lost. */
+			h->reaped = errno == ECHILD;
+			h->code = h->status = 0;
+			if (h->reaped)
+				break;
+		} else if (si.si_pid) {
+			h->reaped = true;
+			h->code = si.si_code;
+			h->status = si.si_status;
+			break;
+		}
+		if (scx_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? scx_ms_until(deadline) : 10);
+	}
+	return 0;
+}
+
 int scx_hotplug_done(struct scx_hotplug *h, struct scx_hotplug_op *op)
 {
 	struct pollfd pfd = { .fd = h->ack, .events = POLLIN };
 	ssize_t n;
+	int ret;
 
-	if (!h->pending)
+	if (h->ack < 0)
 		return -EINVAL;
 	if (poll(&pfd, 1, 0) <= 0)
 		return 0;
 	n = read(h->ack, op, sizeof(*op));
-	if (n != sizeof(*op))
-		return n < 0 ? -errno : -EPIPE;	/* the helper is gone */
-	h->pending = false;
-	if (!op->err)
-		h->offline = !op->online;
-	return 1;
+	if (n == sizeof(*op) && h->pending) {
+		h->pending = false;
+		if (!op->err)
+			h->offline = !op->online;
+		return 1;
+	}
+	if (n < 0 && errno == EINTR)
+		return 0;
+	/* EOF: the helper is gone (an answer to nothing: it is broken). */
+	ret = n < 0 ? -errno : n == sizeof(*op) ? -EPROTO : -EPIPE;
+	reap_helper(h, scx_now_ns() + HELPER_EXIT_MS * NSEC_PER_MSEC);
+	return ret;
+}
+
+void scx_hotplug_describe(const struct scx_hotplug *h, char *buf, size_t len)
+{
+	if (!h->reaped || !h->code)
+		snprintf(buf, len, "is gone");
+	else if (h->code == CLD_EXITED)
+		snprintf(buf, len, "exited with status %d", h->status);
+	else
+		snprintf(buf, len, "was killed by signal %d (%s)", h->status,
+			 strsignal(h->status));
 }
 
 int scx_hotplug_wait(struct scx_hotplug *h, uint64_t deadline, struct scx_hotplug_op *op)
@@ -215,6 +280,8 @@ int scx_hotplug_wait(struct scx_hotplug *h, uint64_t deadline, struct scx_hotplu
 	struct pollfd pfd = { .fd = h->ack, .events = POLLIN };
 	int ret;
 
+	if (!h->pending)
+		return -EINVAL;
 	for (;;) {
 		ret = scx_hotplug_done(h, op);
 		if (ret || scx_now_ns() >= deadline)
@@ -223,44 +290,64 @@ int scx_hotplug_wait(struct scx_hotplug *h, uint64_t deadline, struct scx_hotplu
 	}
 }
 
-int scx_hotplug_close(struct scx_hotplug *h, unsigned int ms)
+static void close_fds(struct scx_hotplug *h)
 {
-	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
-	struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
-	struct scx_hotplug_op op;
-	int ret = 0;
-	siginfo_t si;
-
-	if (h->helper <= 0)
-		goto out;
-	/* What is pending ends first, then EOF: the helper restores and exits. */
-	if (h->pending && scx_hotplug_wait(h, deadline, &op) == 1 && op.err)
-		ret = op.err;
-	close(h->cmd);
-	h->cmd = -1;
-	for (;;) {
-		memset(&si, 0, sizeof(si));
-		if (!waitid(P_PID, h->helper, &si, WEXITED | WNOHANG) && si.si_pid) {
-			if (si.si_code != CLD_EXITED || si.si_status)
-				ret = ret ?: -EIO;
-			break;
-		}
-		if (scx_now_ns() >= deadline) {
-			/* Still writing (D state): it restores on its own, then exits. */
-			ret = -ETIMEDOUT;
-			break;
-		}
-		poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? scx_ms_until(deadline) : 10);
-	}
-	if (ret != -ETIMEDOUT && h->offline && cpu_online(h->dir, h->cpu) == 1)
-		h->offline = false;
-out:
 	if (h->cmd >= 0)
 		close(h->cmd);
 	if (h->ack >= 0)
 		close(h->ack);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
+	h->pidfd = h->cmd = h->ack = -1;
+}
+
+/* The helper went without bringing the CPU back (killed, a write failed): a new one tries. */
+static int restore(struct scx_hotplug *h, uint64_t deadline)
+{
+	struct scx_hotplug_op op;
+	int ret;
+
+	close_fds(h);
+	ret = start_helper(h);
+	ret = ret ?: scx_hotplug_request(h, true);
+	if (!ret) {
+		ret = scx_hotplug_wait(h, deadline, &op);
+		ret = ret == 1 ? op.err : ret ?: -ETIMEDOUT;
+	}
+	if (h->cmd >= 0)
+		close(h->cmd);
+	h->cmd = -1;
+	/* EOF: it exits; one stuck in its write goes when the write returns. */
+	if (reap_helper(h, deadline)) {
+		if (h->pidfd >= 0)
+			sys_pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
+		reap_helper(h, scx_now_ns() + HELPER_KILL_MS * NSEC_PER_MSEC);
+	}
+	return ret;
+}
+
+int scx_hotplug_close(struct scx_hotplug *h, unsigned int ms)
+{
+	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
+	struct scx_hotplug_op op;
+	int ret = 0;
+
+	if (h->cpu < 0 || h->helper <= 0)
+		goto out;
+	/* What is pending ends first, then EOF: the helper restores and exits. */
+	if (h->pending)
+		scx_hotplug_wait(h, deadline, &op);
+	close(h->cmd);
+	h->cmd = -1;
+	if (reap_helper(h, deadline)) {
+		/* Still writing (D state): it restores on its own, then exits. */
+		ret = -ETIMEDOUT;
+		goto out;
+	}
+	if ((h->offline || h->pending) && cpu_online(h->dir, h->cpu) != 1)
+		ret = restore(h, deadline);
+out:
+	close_fds(h);
 	scx_hotplug_init(h);
 	return ret;
 }

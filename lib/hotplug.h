@@ -10,9 +10,11 @@
  * caller keeps watching the scheduler meanwhile.
  *
  * The helper brings the CPU back online when asked, when the caller closes,
- * and when the caller dies (EOF on its command pipe, PR_SET_PDEATHSIG of
+ * and when the caller dies (EOF on its command socket, PR_SET_PDEATHSIG of
  * SIGTERM): it runs in a process group of its own, so that a harness that
- * kills the test's group leaves it the time to do so.  Then it exits.
+ * kills the test's group leaves it the time to do so.  Then it exits.  A
+ * helper that dies (killed) is an answer too: the caller's calls return
+ * -errno (never SIGPIPE), and the close brings the CPU back from a new one.
  */
 #ifndef __SCX_ATTACH_HOTPLUG_H
 #define __SCX_ATTACH_HOTPLUG_H
@@ -21,7 +23,6 @@
 
 #include "common.h"
 
-#define SCX_CPU_SYSFS		"/sys/devices/system/cpu"
 #define SCX_HOTPLUG_COMM	"scx_hotplug"
 
 /* Constant SKIP reasons. */
@@ -32,12 +33,15 @@
 struct scx_hotplug {
 	char dir[PATH_MAX];	/* the cpu sysfs directory */
 	int cpu;		/* the CPU we take offline; -1: none */
-	pid_t helper;
+	pid_t helper;		/* -1: none */
 	int pidfd;
-	int cmd;		/* to the helper: '0' offline, '1' online */
+	int cmd;		/* to the helper, a socket: '0' offline, '1' online */
 	int ack;		/* from the helper: one struct scx_hotplug_op per command */
 	bool pending;		/* a command not answered yet */
 	bool offline;		/* offline by our hand, as far as the answers say */
+	bool reaped;		/* the helper is gone: how, in code and status */
+	int code;		/* CLD_EXITED, CLD_KILLED...; 0: not known */
+	int status;		/* exit status or signal */
 };
 
 /* One completed write to cpuN/online. */
@@ -68,16 +72,24 @@ int scx_hotplug_request(struct scx_hotplug *h, bool online);
 /* Readable when the pending request completed: poll it with the rest. */
 int scx_hotplug_fd(const struct scx_hotplug *h);
 
-/* Without blocking: 1 with @op when the request completed, 0 while pending, -errno. */
+/*
+ * Without blocking: 1 with @op when the request completed, 0 while pending
+ * or idle, -errno when the helper is gone (reaped: scx_hotplug_describe()).
+ */
 int scx_hotplug_done(struct scx_hotplug *h, struct scx_hotplug_op *op);
 
-/* Wait until the request completed or @deadline: 1 with @op, 0, -errno. */
+/* How the helper ended: "exited with status 1", "was killed by signal 9 (Killed)". */
+void scx_hotplug_describe(const struct scx_hotplug *h, char *buf, size_t len);
+
+/* Wait until the request completed or @deadline: 1 with @op, 0, -errno (-EINVAL: none pending). */
 int scx_hotplug_wait(struct scx_hotplug *h, uint64_t deadline, struct scx_hotplug_op *op);
 
 /*
  * Bring the CPU back online if we took it offline, stop the helper; within
- * @ms (the helper restores it on its own if that takes longer).  0,
- * -ETIMEDOUT, or the restoring write's -errno.  Safe on a never-opened one.
+ * @ms (the helper restores it on its own if that takes longer).  A helper
+ * that is gone without restoring it is replaced for that.  0 when the CPU
+ * is online (or never left), -ETIMEDOUT, or the restoring write's -errno.
+ * Safe on a never-opened one.
  */
 int scx_hotplug_close(struct scx_hotplug *h, unsigned int ms);
 

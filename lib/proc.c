@@ -189,23 +189,47 @@ const char *scx_owner_tag(void)
 	return owner_tag;
 }
 
+/* The value of @name in @pid's environment, in @env; NULL without (kernel threads too). */
+static const char *env_get(const char *pid, const char *name, char *env, size_t len)
+{
+	const char *p, *end;
+	size_t nlen = strlen(name);
+	char path[300];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+	n = read_small(path, env, len);
+	if (n <= 0)
+		return NULL;
+	for (p = env, end = env + n; p < end; p += strlen(p) + 1)
+		if (!strncmp(p, name, nlen) && p[nlen] == '=')
+			return p + nlen + 1;
+	return NULL;
+}
+
 /* The owner tag in @pid's environment, if any; false for kernel threads. */
 static bool owner_of(const char *pid, pid_t *owner, unsigned long long *start)
 {
 	static char env[65536];
-	const char *p, *end;
-	char path[300];
-	ssize_t len;
+	const char *v = env_get(pid, SCX_OWNER_ENV, env, sizeof(env));
 
-	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
-	len = read_small(path, env, sizeof(env));
-	if (len <= 0)
+	return v && sscanf(v, "%d:%llu", owner, start) == 2;
+}
+
+bool scx_proc_env_is(pid_t pid, const char *name, const char *value)
+{
+	char id[16], *env;
+	const char *v;
+	bool ret;
+
+	env = malloc(65536);
+	if (!env)
 		return false;
-	for (p = env, end = env + len; p < end; p += strlen(p) + 1) {
-		if (!strncmp(p, SCX_OWNER_ENV "=", sizeof(SCX_OWNER_ENV)))
-			return sscanf(p + sizeof(SCX_OWNER_ENV), "%d:%llu", owner, start) == 2;
-	}
-	return false;
+	snprintf(id, sizeof(id), "%d", pid);
+	v = env_get(id, name, env, 65536);
+	ret = v && !strcmp(v, value);
+	free(env);
+	return ret;
 }
 
 int scx_stray_sweep(void)

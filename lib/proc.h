@@ -82,6 +82,12 @@ int scx_sibling_path(char *buf, size_t len, const char *prog);
  */
 #define SCX_OWNER_ENV	"SCX_ATTACH_OWNER"
 
+/*
+ * Does @pid's environment (as it was at its execve) hold @name=@value?
+ * False if not, or if it cannot be read (a zombie, another user's).
+ */
+bool scx_proc_env_is(pid_t pid, const char *name, const char *value);
+
 /* Make @pid the owner named in the tags from now on. */
 void scx_owner_set(pid_t pid);
 const char *scx_owner_tag(void);

@@ -6,7 +6,9 @@
  * timeout (which SIGKILLs the test's group) takes it along, and it gets
  * PR_SET_PDEATHSIG(SIGKILL) for the case where it leaves the group.  The
  * caller is made a child subreaper so that a scheduler which forks and
- * exits leaves its descendants with us, where scx_child_stop() finds them.
+ * exits leaves its descendants with us, where scx_child_stop() finds them
+ * by the spawn tag in their environment: our other children (a second
+ * scheduler, the hotplug helper, the stress load) are not its to stop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -78,14 +80,17 @@ static void free_env(char **env)
 	free(env);
 }
 
-static char **build_env(void)
+/* SCX_SPAWN_ENV=PID:NS, PID filled in by the child: room for both. */
+#define SPAWN_TAG_ROOM	48
+
+static char **build_env(char **tag_slot)
 {
 	size_t n = 0, i;
 	const char *v;
 	char **env;
 	char *s;
 
-	env = calloc(ARRAY_SIZE(keep_env) + 3, sizeof(*env));
+	env = calloc(ARRAY_SIZE(keep_env) + 4, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (i = 0; i < ARRAY_SIZE(keep_env); i++) {
@@ -105,18 +110,33 @@ static char **build_env(void)
 	if (asprintf(&s, SCX_OWNER_ENV "=%s", scx_owner_tag()) < 0)
 		goto fail;
 	env[n++] = s;
+	/* Which spawn: its descendants inherit it, so that its stop finds them. */
+	s = calloc(1, sizeof(SCX_SPAWN_ENV "=") + SPAWN_TAG_ROOM);
+	if (!s)
+		goto fail;
+	env[n++] = s;
+	*tag_slot = s;
 	return env;
 fail:
 	free_env(env);
 	return NULL;
 }
 
+/* The tag of the spawn of @pid at @t_spawn, as its environment holds it. */
+static void spawn_tag(char *buf, size_t len, pid_t pid, uint64_t t_spawn)
+{
+	snprintf(buf, len, "%d:%llu", pid, (unsigned long long)t_spawn);
+}
+
 static void __attribute__((__noreturn__))
-child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_fd, pid_t parent)
+child_exec(const char *bin, char *const argv[], char **env, int out_fd, int err_fd, pid_t parent,
+	   char *tag_slot, uint64_t t_spawn)
 {
 	int fd, msg[2] = { EXEC_SETUP };
 	ssize_t n;
 
+	memcpy(tag_slot, SCX_SPAWN_ENV "=", sizeof(SCX_SPAWN_ENV));
+	spawn_tag(tag_slot + sizeof(SCX_SPAWN_ENV), SPAWN_TAG_ROOM, getpid(), t_spawn);
 	/*
 	 * Die with the test, even if the scheduler leaves our process group.
 	 * Only 0-2 reach the scheduler: fds our caller inherited without
@@ -168,7 +188,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 {
 	int out[2] = { -1, -1 }, ex[2] = { -1, -1 };
 	pid_t parent = getpid();
-	char **env = NULL;
+	char **env = NULL, *tag_slot = NULL;
 	int ret, stage;
 
 	scx_child_init(c, cfg->log_cap);
@@ -178,7 +198,7 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 	ret = scx_log_create(&c->log, cfg->tmpdir, err, errlen);
 	if (ret)
 		return ret;
-	env = build_env();
+	env = build_env(&tag_slot);
 	if (!env || pipe2(out, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
 		ret = -errno ?: -ENOMEM;
 		snprintf(err, errlen, "cannot set up the scheduler's pipes: %s", strerror(-ret));
@@ -199,7 +219,8 @@ int scx_spawn(struct scx_child *c, const struct scx_cfg *cfg, const char *bin,
 		goto out;
 	}
 	if (c->pid == 0)
-		child_exec(bin, argv, env, out[1], ex[1], parent);
+		child_exec(bin, argv, env, out[1], ex[1], parent, tag_slot, c->t_spawn);
+	spawn_tag(c->tag, sizeof(c->tag), c->pid, c->t_spawn);
 
 	close(out[1]);
 	close(ex[1]);
@@ -306,19 +327,28 @@ static int stop_pid(pid_t pid, int pidfd, unsigned int grace_ms, siginfo_t *si)
 	return signal_and_reap(pid, pidfd, SIGKILL, scx_max(grace_ms, SCX_KILL_WAIT_MS), si);
 }
 
-/* Children of ours other than the scheduler: what a daemonizing one left. */
+/*
+ * What the scheduler left behind: children of ours (adopted as subreaper)
+ * with its spawn tag.  Others are not its: a second scheduler, the hotplug
+ * helper, the stress load.
+ */
 static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
 {
-	int round, i, n, pidfd, ret = 0;
+	int round, i, n, found, pidfd, ret = 0;
 	pid_t pids[SCX_PROC_MAX];
 	siginfo_t si;
 
+	if (!c->tag[0])
+		return 0;
 	for (round = 0; round < ORPHAN_ROUNDS; round++) {
-		n = scx_proc_children(getpid(), pids, SCX_PROC_MAX, false);
+		n = scx_proc_children(getpid(), pids, SCX_PROC_MAX, true);
 		/* -EXDEV: /proc cannot tell us; the pidfd kill above still held. */
-		if (n <= 0)
-			return n < 0 && n != -EXDEV ? n : ret;
-		for (i = 0; i < n; i++) {
+		if (n < 0)
+			return n != -EXDEV ? n : ret;
+		for (i = found = 0; i < n; i++) {
+			if (pids[i] == c->pid || !scx_proc_env_is(pids[i], SCX_SPAWN_ENV, c->tag))
+				continue;
+			found++;
 			pidfd = sys_pidfd_open(pids[i], 0);
 			if (stop_pid(pids[i], pidfd, grace_ms, &si) == -ETIMEDOUT)
 				ret = -ETIMEDOUT;
@@ -327,6 +357,8 @@ static int stop_orphans(struct scx_child *c, unsigned int grace_ms)
 			if (pidfd >= 0)
 				close(pidfd);
 		}
+		if (!found)
+			break;
 	}
 	return ret;
 }

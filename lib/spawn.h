@@ -10,6 +10,13 @@
 #include "config.h"
 #include "log.h"
 
+/*
+ * In the scheduler's environment, inherited by what it starts: PID:NS, its
+ * pid and the CLOCK_MONOTONIC ns of its spawn.  Its stop finds by it what
+ * it left behind, and nothing else.
+ */
+#define SCX_SPAWN_ENV	"SCX_ATTACH_SPAWN"
+
 struct scx_child {
 	pid_t pid;		/* -1: never started */
 	int pidfd;		/* -1: no pidfd_open(), liveness from waitid() */
@@ -19,6 +26,7 @@ struct scx_child {
 	int code;		/* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
 	int status;		/* exit status or signal number */
 	int orphans;		/* descendants left behind and killed */
+	char tag[48];		/* SCX_SPAWN_ENV's value; "": not started */
 };
 
 /* Nothing started, nothing open: what scx_child_release() accepts. */
@@ -42,8 +50,10 @@ uint64_t scx_child_cpu_ns(const struct scx_child *c);
 
 /*
  * SIGTERM, @grace_ms, SIGKILL, then a bounded reap; then the same for any
- * descendant it left behind.  -ETIMEDOUT if something would not die (D
- * state); the caller reports it rather than hang.
+ * descendant it left behind (with its SCX_SPAWN_ENV tag; one that cleared
+ * its environment, or already exited, is left to the suite's sweeps).
+ * -ETIMEDOUT if something would not die (D state); the caller reports it
+ * rather than hang.
  */
 int scx_child_stop(struct scx_child *c, unsigned int grace_ms);
 

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -702,6 +704,312 @@ TEST(spawn_failures)
 	EXPECT_EQ(SCX_V_SPAWN_FAILED, r.verdict);
 	EXPECT_NE(NULL, strstr(r.detail, "private log directory")) TH_LOG("%s", r.detail);
 	fk_stop(&fk);
+}
+
+/*
+ * Stopping one scheduler stops what it left behind, and nothing else of
+ * ours: not a second scheduler, not a helper child (the hotplug helper,
+ * the stress load).
+ */
+TEST(stop_stops_only_its_own)
+{
+	char *argv_a[] = { fake_sched_path, NULL, "daemonize", NULL };
+	char *argv_b[] = { fake_sched_path, NULL, "never", NULL };
+	char err[SCX_ERR_LEN];
+	struct fake_kernel fk;
+	struct scx_child a, b;
+	struct scx_cfg cfg;
+	uint64_t deadline;
+	pid_t helper, dpid;
+	int status;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv_a[1] = argv_b[1] = fk.dir;
+	helper = fork();
+	ASSERT_LE(0, helper);
+	if (!helper) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(0, scx_spawn(&a, &cfg, fake_sched_path, argv_a, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, scx_spawn(&b, &cfg, fake_sched_path, argv_b, err, sizeof(err))) TH_LOG("%s", err);
+	/* A's daemon, adopted by us once A exits. */
+	deadline = scx_now_ns() + 5 * NSEC_PER_SEC;
+	while (!(dpid = fk_daemon_pid(&fk)) && scx_now_ns() < deadline)
+		poll(NULL, 0, 10);
+	ASSERT_LT(0, dpid);
+	while (!scx_child_poll(&a) && scx_now_ns() < deadline)
+		poll(NULL, 0, 10);
+
+	EXPECT_EQ(0, scx_child_stop(&a, cfg.grace_ms));
+	EXPECT_EQ(1, a.orphans);
+	EXPECT_EQ(-1, kill(dpid, 0)) TH_LOG("A's daemon %d survived A's stop", dpid);
+	EXPECT_EQ(0, scx_child_poll(&b)) TH_LOG("B was stopped with A");
+	EXPECT_EQ(0, waitpid(helper, &status, WNOHANG)) TH_LOG("the helper child was stopped with A");
+
+	EXPECT_EQ(0, scx_child_stop(&b, cfg.grace_ms));
+	EXPECT_EQ(0, b.orphans);
+	kill(helper, SIGKILL);
+	waitpid(helper, &status, 0);
+	scx_child_release(&a, false);
+	scx_child_release(&b, false);
+	fk_stop(&fk);
+}
+
+/*
+ * CPU hotplug on a fake cpu sysfs (cpu0, and cpu1 with an online file)
+ * while a healthy fake scheduler holds, and the hotplug helper breaks: the
+ * hold must end with the test bed's error, never spin or die of SIGPIPE,
+ * and bring cpu1 back where it can.
+ */
+enum hp_break { HP_KILL_IDLE, HP_KILL_IN_WRITE, HP_REFUSE_ONLINE, HP_WRITE_HANGS };
+
+struct hp_meddler {
+	char dir[PATH_MAX];	/* the fake cpu sysfs */
+	enum hp_break how;
+	pthread_t th;
+	pid_t helper;		/* what it found, and killed where it does */
+	bool in_write;		/* the kill found the helper inside its write */
+	bool done;
+};
+
+static void sim_sleep_ms(unsigned int ms)
+{
+	poll(NULL, 0, ms);
+}
+
+static char sim_online(const char *dir)
+{
+	char path[PATH_MAX + 32], c = '?';
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cpu1/online", dir);
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd >= 0 && read(fd, &c, 1) != 1)
+		c = '?';
+	if (fd >= 0)
+		close(fd);
+	return c;
+}
+
+/* Our child named scx_hotplug, 0 if none. */
+static pid_t find_helper(void)
+{
+	pid_t pids[SCX_PROC_MAX];
+	char path[64], comm[32];
+	int i, n, fd;
+
+	n = scx_proc_children(getpid(), pids, SCX_PROC_MAX, true);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pids[i]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		comm[0] = '\0';
+		if (read(fd, comm, sizeof(comm) - 1) > 0)
+			comm[strcspn(comm, "\n")] = '\0';
+		close(fd);
+		if (!strcmp(comm, "scx_hotplug"))
+			return pids[i];
+	}
+	return 0;
+}
+
+/* Is @pid blocked in openat() (a write to a FIFO waits there for a reader)? */
+static bool in_openat(pid_t pid)
+{
+	char path[64], buf[64] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = '\0';
+	close(fd);
+	return atoi(buf) == SYS_openat;
+}
+
+/* Replace cpu1/online: a regular file holding @c, or a FIFO, or a link to /dev/full. */
+static int swap_online(const char *dir, char c)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/cpu1/online", dir);
+	snprintf(tmp, sizeof(tmp), "%s/cpu1/online.new", dir);
+	if (c == 'F') {
+		ret = mkfifo(tmp, 0600);
+	} else if (c == 'X') {
+		ret = symlink("/dev/full", tmp);
+	} else {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ret = fd < 0 || write(fd, &c, 1) != 1 ? -1 : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return ret ?: rename(tmp, path);
+}
+
+static void *meddle(void *arg)
+{
+	struct hp_meddler *m = arg;
+	uint64_t deadline = scx_now_ns() + 20 * NSEC_PER_SEC;
+
+	/* cpu1 went offline: the hold now waits for it to settle. */
+	while (sim_online(m->dir) != '0' && scx_now_ns() < deadline)
+		sim_sleep_ms(5);
+	m->helper = find_helper();
+	if (m->helper <= 0)
+		return NULL;
+	switch (m->how) {
+	case HP_KILL_IDLE:
+		kill(m->helper, SIGKILL);
+		break;
+	case HP_KILL_IN_WRITE:
+		/* Its online write waits for a FIFO's reader: kill it there. */
+		swap_online(m->dir, 'F');
+		while (!(m->in_write = in_openat(m->helper)) && scx_now_ns() < deadline)
+			sim_sleep_ms(5);
+		swap_online(m->dir, '0');
+		kill(m->helper, SIGKILL);
+		break;
+	case HP_REFUSE_ONLINE:
+		swap_online(m->dir, 'X');
+		break;
+	case HP_WRITE_HANGS:
+		swap_online(m->dir, 'F');
+		break;
+	}
+	m->done = true;
+	return NULL;
+}
+
+static void hp_cpus(struct __test_metadata *_metadata, char *dir)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(dir, PATH_MAX, "%s/scx_cpus.XXXXXX", getenv("TMPDIR") ?: "/tmp");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/cpu0", dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/cpu1", dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, swap_online(dir, '1'));
+}
+
+static void hp_cpus_rm(const char *dir)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/cpu1/online", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/cpu1/online.new", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/cpu1", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/cpu0", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+FIXTURE(hp) {
+	struct fake_kernel fk;
+	struct scx_cfg cfg;
+	struct scx_child c;
+	struct scx_result r;
+	struct hp_meddler m;
+	char *argv[4];
+	int ret;
+};
+
+FIXTURE_VARIANT(hp) {
+	enum hp_break how;
+	int err;		/* what scx_run() returns */
+	const char *says;	/* in the detail, after the test bed's words */
+	bool restored;		/* cpu1 is online again at the end */
+};
+
+FIXTURE_VARIANT_ADD(hp, helper_killed_idle) {
+	.how = HP_KILL_IDLE, .err = -EPIPE, .restored = true,
+	.says = "was killed by signal 9 (Killed) with cpu1 offline",
+};
+
+FIXTURE_VARIANT_ADD(hp, helper_killed_in_write) {
+	.how = HP_KILL_IN_WRITE, .err = -EPIPE, .restored = true,
+	.says = "was killed by signal 9 (Killed)",
+};
+
+FIXTURE_VARIANT_ADD(hp, online_refused) {
+	.how = HP_REFUSE_ONLINE, .err = -ENOSPC,
+	.says = "cpu1 could not go online: writing cpu1/online failed: No space left on device; cpu1 may still be offline",
+};
+
+FIXTURE_VARIANT_ADD(hp, online_write_hangs) {
+	.how = HP_WRITE_HANGS, .err = -ETIMEDOUT,
+	.says = "cpu1 did not go online within 3000 ms: the write to cpu1/online still blocks",
+};
+
+FIXTURE_SETUP(hp)
+{
+	ASSERT_EQ(0, fk_start(&self->fk));
+	ASSERT_EQ(0, sim_cfg(&self->cfg, &self->fk));
+	self->cfg.hotplug = true;
+	self->cfg.wall_ms = 3000;
+	hp_cpus(_metadata, self->m.dir);
+	strcpy(self->cfg.cpus, self->m.dir);
+	self->m.how = variant->how;
+	self->argv[0] = fake_sched_path;
+	self->argv[1] = self->fk.dir;
+	self->argv[2] = "healthy";
+	self->argv[3] = NULL;
+	ASSERT_EQ(0, pthread_create(&self->m.th, NULL, meddle, &self->m));
+}
+
+FIXTURE_TEARDOWN(hp)
+{
+	char detail[SCX_ERR_LEN], path[PATH_MAX + 32];
+	pid_t helper;
+	int fd;
+
+	pthread_join(self->m.th, NULL);
+	EXPECT_EQ(0, scx_finish(&self->cfg, &self->c, &self->r, detail, sizeof(detail)))
+		TH_LOG("%s", detail);
+	/* A helper stuck in its write: a reader lets it go, then it ends. */
+	snprintf(path, sizeof(path), "%s/cpu1/online", self->m.dir);
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd >= 0)
+		close(fd);
+	while ((helper = find_helper()) > 0 && !kill(helper, SIGKILL))
+		waitpid(helper, NULL, 0);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	scx_child_release(&self->c, false);
+	hp_cpus_rm(self->m.dir);
+	fk_stop(&self->fk);
+}
+
+TEST_F_TIMEOUT(hp, test_bed_error, 30)
+{
+	struct scx_result *r = &self->r;
+
+	self->ret = scx_run(&self->cfg, fake_sched_path, self->argv, "fake", &self->c, r);
+	pthread_join(self->m.th, NULL);
+	ASSERT_TRUE(self->m.done) TH_LOG("cpu1 never went offline, or no helper was found");
+	TH_LOG("returned %d: %s", self->ret, r->detail);
+	EXPECT_EQ(variant->err, self->ret);
+	EXPECT_NE(NULL, strstr(r->detail, "the test bed's CPU hotplug failed, not the scheduler: "));
+	EXPECT_NE(NULL, strstr(r->detail, variant->says));
+	if (variant->how == HP_KILL_IN_WRITE && self->m.in_write)
+		EXPECT_NE(NULL, strstr(r->detail, "while cpu1 was going online"));
+	if (variant->restored) {
+		EXPECT_NE(NULL, strstr(r->detail, "; cpu1 is online"));
+		EXPECT_EQ('1', sim_online(self->m.dir));
+	}
+	/* The scheduler did nothing wrong: it is still attached. */
+	EXPECT_EQ(SCX_V_ATTACHED, r->verdict);
 }
 
 int main(int argc, char **argv)
