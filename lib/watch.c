@@ -145,6 +145,18 @@ static bool phase_spawn(struct watcher *w, const char *bin, char *const argv[])
 	return false;
 }
 
+/* True when the child is gone: classified by whether it had attached. */
+static bool died(struct watcher *w, enum scx_wake wake)
+{
+	if (!scx_child_poll(w->c))
+		return false;
+	if (w->r->t_attach)
+		scx_w_classify_after(w, wake);
+	else
+		classify_early(w, wake);
+	return true;
+}
+
 /*
  * One look at the files during the attach wait.  True when the verdict is
  * given; @attached says whether it is "attached" (the hold comes next).
@@ -160,13 +172,8 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 	looked = scx_w_look(w);
 	if (!looked && scx_w_blind(w)) {
 		/* Not known is no evidence: only a death or the windows decide, a while. */
-		if (scx_child_poll(c)) {
-			if (r->t_attach)
-				scx_w_classify_after(w, wake);
-			else
-				classify_early(w, wake);
+		if (died(w, wake))
 			return true;
-		}
 		return !r->t_attach && attach_timed_out(w);
 	}
 	/* Past that while, the last real look stands. */
@@ -182,13 +189,8 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 		r->cpu_ns = scx_child_cpu_ns(c);
 	}
 
-	if (scx_child_poll(c)) {
-		if (r->t_attach)
-			scx_w_classify_after(w, wake);
-		else
-			classify_early(w, wake);
+	if (died(w, wake))
 		return true;
-	}
 	if (r->t_attach) {
 		if (!scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
 			scx_w_classify_after(w, wake);
