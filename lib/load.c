@@ -28,24 +28,7 @@ static bool load_done(const struct load_mem *m)
 /* One step of progress: the gap since the last one, kept if over the bound. */
 static void stamp(struct scx_load_slot *sl)
 {
-	uint64_t last = atomic_load_explicit(&sl->last_ns, memory_order_relaxed), now, gap;
-	int cpu = sched_getcpu();
-	unsigned int n;
-
-	now = scx_now_ns();
-	gap = now > last ? now - last : 0;
-	if (gap > atomic_load_explicit(&sl->max_raw_ns, memory_order_relaxed))
-		atomic_store_explicit(&sl->max_raw_ns, gap, memory_order_relaxed);
-	if (gap > sl->m->bound_ns) {
-		n = atomic_load_explicit(&sl->nspans, memory_order_relaxed);
-		sl->span[n % SCX_LOAD_SPANS] = (struct scx_load_span){
-			.from = last, .to = now, .cpu_to = cpu,
-			.cpu_from = atomic_load_explicit(&sl->cpu, memory_order_relaxed),
-		};
-		atomic_store_explicit(&sl->nspans, n + 1, memory_order_release);
-	}
-	atomic_store_explicit(&sl->cpu, cpu, memory_order_relaxed);
-	atomic_store_explicit(&sl->last_ns, now, memory_order_release);
+	scx_gap_step(&sl->gap, sl->m->bound_ns);
 }
 
 static void *load_fn(void *p)
@@ -96,8 +79,7 @@ static void slot_init(struct scx_load *l, int i)
 	sl->idx = i;
 	sl->sleeper = i & 1;
 	/* Not run yet: its first gap starts now, where it was made. */
-	atomic_store(&sl->cpu, sched_getcpu());
-	atomic_store(&sl->last_ns, scx_now_ns());
+	scx_gap_restart(&sl->gap);
 }
 
 int scx_load_start(struct scx_load *l, unsigned int ms, unsigned int max_gap_ms)
@@ -149,32 +131,25 @@ struct scx_load_slot *scx_load_slot(const struct scx_load *l, int i)
 }
 
 /* The machine's part of a gap: the stalls of the CPUs it left and resumed on. */
-static uint64_t machine_part(const struct scx_vref *v, const struct scx_load_span *sp,
+static uint64_t machine_part(const struct scx_vref *v, const struct scx_gap_span *sp,
 			     uint64_t now)
 {
-	uint64_t a;
-
 	if (!v)
 		return 0;
-	a = scx_vref_stalled(v, sp->cpu_from, sp->from, sp->to, now);
-	if (sp->cpu_to != sp->cpu_from)
-		a = scx_max(a, scx_vref_stalled(v, sp->cpu_to, sp->from, sp->to, now));
-	return scx_min(a, sp->to - sp->from);
+	return scx_gap_machine(sp, scx_vref_cpu(v, sp->cpu_from), scx_vref_cpu(v, sp->cpu_to), now);
 }
 
 /* A gap still open at @now, if the thread has not ended. */
-static bool open_span(const struct scx_load_slot *sl, uint64_t now, struct scx_load_span *sp)
+static bool open_span(const struct scx_load_slot *sl, uint64_t now, struct scx_gap_span *sp)
 {
 	if (atomic_load_explicit(&sl->done, memory_order_acquire))
 		return false;
-	sp->from = atomic_load_explicit(&sl->last_ns, memory_order_acquire);
-	sp->cpu_from = sp->cpu_to = atomic_load_explicit(&sl->cpu, memory_order_relaxed);
-	sp->to = scx_max(now, sp->from);
+	scx_gap_open(&sl->gap, now, sp);
 	return true;
 }
 
 /* Judge one gap; true if it is over the bound (and then the worst if it is). */
-static bool judge_span(const struct scx_load_slot *sl, const struct scx_load_span *sp,
+static bool judge_span(const struct scx_load_slot *sl, const struct scx_gap_span *sp,
 		       const struct scx_vref *v, uint64_t t_start, uint64_t now, bool open,
 		       struct scx_load_result *r)
 {
@@ -203,7 +178,7 @@ bool scx_load_judge(const struct scx_load *l, const struct scx_vref *v, uint64_t
 		    struct scx_load_result *r)
 {
 	const struct scx_load_slot *sl;
-	struct scx_load_span sp;
+	struct scx_gap_span sp;
 	unsigned int n, j;
 	bool over;
 	int i;
@@ -216,11 +191,11 @@ bool scx_load_judge(const struct scx_load *l, const struct scx_vref *v, uint64_t
 	r->max_gap_ms = l->m ? l->m->bound_ns / NSEC_PER_MSEC : 0;
 	for (i = 0; (sl = scx_load_slot(l, i)); i++) {
 		r->threads++;
-		r->max_gap_ns = scx_max(r->max_gap_ns, (uint64_t)atomic_load(&sl->max_raw_ns));
-		n = atomic_load_explicit(&sl->nspans, memory_order_acquire);
+		r->max_gap_ns = scx_max(r->max_gap_ns, (uint64_t)atomic_load(&sl->gap.max_raw_ns));
+		n = atomic_load_explicit(&sl->gap.nspans, memory_order_acquire);
 		over = false;
-		for (j = n > SCX_LOAD_SPANS ? n - SCX_LOAD_SPANS : 0; j < n; j++) {
-			sp = sl->span[j % SCX_LOAD_SPANS];
+		for (j = n > SCX_GAP_SPANS ? n - SCX_GAP_SPANS : 0; j < n; j++) {
+			sp = sl->gap.span[j % SCX_GAP_SPANS];
 			over |= judge_span(sl, &sp, v, l->t_start, now, false, r);
 		}
 		if (open_span(sl, now, &sp))
@@ -240,7 +215,7 @@ static uint64_t open_left_ns(const struct scx_load *l, int i, const struct scx_v
 			     uint64_t now)
 {
 	const struct scx_load_slot *sl = &l->m->slot[i];
-	struct scx_load_span sp;
+	struct scx_gap_span sp;
 	uint64_t eff;
 
 	if (!open_span(sl, now, &sp))

@@ -17,29 +17,19 @@
 #include <sys/types.h>
 
 #include "common.h"
+#include "gap.h"
 #include "vref.h"
 
 #define SCX_LOAD_MAX_THREADS	64
 #define SCX_LOAD_COMM		"scx_load"	/* thread names start with this */
-#define SCX_LOAD_SPANS		8	/* gaps over the bound a thread keeps, the newest */
 
 struct load_mem;
 
-/* A thread's gap between two steps, and the CPUs it left and resumed on. */
-struct scx_load_span {
-	uint64_t from, to;
-	int cpu_from, cpu_to;
-};
-
 /* One thread's progress, written by the thread. */
 struct scx_load_slot {
-	_Atomic uint64_t last_ns;	/* its last step */
-	_Atomic int cpu;		/* where it made that step */
+	struct scx_gap gap;		/* its steps */
 	_Atomic pid_t tid;
-	_Atomic uint64_t max_raw_ns;	/* longest gap, as measured */
-	_Atomic unsigned int nspans;	/* spans written, ever */
 	_Atomic bool done;		/* it saw the stop and ended */
-	struct scx_load_span span[SCX_LOAD_SPANS];	/* gaps over the bound */
 	struct load_mem *m;
 	int idx;
 	bool sleeper;

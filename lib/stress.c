@@ -76,7 +76,7 @@ uint64_t scx_stress_next_ns(const struct scx_stress *s)
 		return next;
 	nr = atomic_load(&s->shm->nr_slots);
 	for (i = 0; i < nr && i < STRESS_SLOTS; i++) {
-		t = atomic_load_explicit(&s->shm->slot[i].last_ns, memory_order_relaxed);
+		t = atomic_load_explicit(&s->shm->slot[i].gap.last_ns, memory_order_relaxed);
 		next = scx_min(next, t + s->bound_ns + NSEC_PER_MSEC);
 	}
 	return scx_max(next, now + CHECK_MIN_NS);

@@ -24,53 +24,20 @@ const char *scx_stress_kind_name(enum scx_stress_kind k)
 	return k >= 0 && k < SCX_SK_NR ? kind_names[k] : "?";
 }
 
-static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+/* The reference of @cpu, NULL if none: its stalls are the machine's, not the scheduler's. */
+static const struct scx_vref_cpu *ref_of(const struct stress_shm *m, int cpu)
 {
-	uint64_t lo = scx_max(a0, b0), hi = scx_min(a1, b1);
-
-	return hi > lo ? hi - lo : 0;
+	return cpu >= 0 && cpu < SCX_STRESS_MAX_CPUS ? &m->ref[cpu] : NULL;
 }
 
-/* How much of [from, to] the reference of @cpu spent held back, as of @now. */
-static uint64_t ref_stalled(const struct stress_shm *m, int cpu, uint64_t from, uint64_t to,
-			    uint64_t now)
-{
-	const struct stress_ref *r;
-	uint64_t last, sum = 0;
-	unsigned int n, i;
-
-	if (cpu < 0 || cpu >= SCX_STRESS_MAX_CPUS)
-		return 0;
-	r = &m->ref[cpu];
-	last = atomic_load_explicit(&r->last_ns, memory_order_acquire);
-	if (!last)
-		return 0;
-	n = atomic_load_explicit(&r->nstalls, memory_order_acquire);
-	for (i = n > STRESS_STALLS ? n - STRESS_STALLS : 0; i < n; i++)
-		sum += overlap(r->stall[i % STRESS_STALLS].from, r->stall[i % STRESS_STALLS].to,
-			       from, to);
-	/* Silent since: a stall still going on (its vCPU is not running). */
-	if (now > last + STRESS_REF_PERIOD_NS + STRESS_REF_LATE_NS)
-		sum += overlap(last + STRESS_REF_PERIOD_NS, now, from, to);
-	return sum;
-}
-
-/* The machine's part of a gap: the stalls of the CPUs the worker left and resumed on. */
-static uint64_t machine_part(const struct stress_shm *m, const struct stress_span *sp,
-			     uint64_t now)
-{
-	uint64_t a = ref_stalled(m, sp->cpu_from, sp->from, sp->to, now);
-
-	if (sp->cpu_to != sp->cpu_from)
-		a = scx_max(a, ref_stalled(m, sp->cpu_to, sp->from, sp->to, now));
-	return scx_min(a, sp->to - sp->from);
-}
-
-static void judge_span(struct scx_stress *s, int i, const struct stress_span *sp, uint64_t now,
+static void judge_span(struct scx_stress *s, int i, const struct scx_gap_span *sp, uint64_t now,
 		       bool open)
 {
 	const struct stress_slot *sl = &s->shm->slot[i];
-	uint64_t raw = sp->to - sp->from, eff = raw - machine_part(s->shm, sp, now);
+	uint64_t raw = sp->to - sp->from, eff;
+
+	eff = raw - scx_gap_machine(sp, ref_of(s->shm, sp->cpu_from), ref_of(s->shm, sp->cpu_to),
+				    now);
 	struct scx_stress_result *r = &s->res;
 
 	if (eff <= s->bound_ns)
@@ -95,25 +62,23 @@ void stress_judge(struct scx_stress *s, uint64_t upto)
 {
 	struct stress_shm *m = s->shm;
 	int i, nr = atomic_load_explicit(&m->nr_slots, memory_order_acquire);
-	struct stress_span sp;
+	struct scx_gap_span sp;
 	unsigned int n, j;
 
 	for (i = 0; i < nr && i < STRESS_SLOTS; i++) {
 		struct stress_slot *sl = &m->slot[i];
 
-		n = atomic_load_explicit(&sl->nspans, memory_order_acquire);
+		n = atomic_load_explicit(&sl->gap.nspans, memory_order_acquire);
 		j = s->mon->cursor[i];
 		/* Overwritten before we looked: the newest ones are what is left. */
-		if (n - j > STRESS_SPANS)
-			j = n - STRESS_SPANS;
+		if (n - j > SCX_GAP_SPANS)
+			j = n - SCX_GAP_SPANS;
 		for (; j < n; j++) {
-			sp = sl->span[j % STRESS_SPANS];
+			sp = sl->gap.span[j % SCX_GAP_SPANS];
 			judge_span(s, i, &sp, upto, false);
 		}
 		s->mon->cursor[i] = n;
-		sp.from = atomic_load_explicit(&sl->last_ns, memory_order_acquire);
-		sp.cpu_from = sp.cpu_to = atomic_load_explicit(&sl->cpu, memory_order_relaxed);
-		sp.to = upto;
+		scx_gap_open(&sl->gap, upto, &sp);
 		if (upto > sp.from && upto - sp.from > s->bound_ns && !atomic_load(&sl->off))
 			judge_span(s, i, &sp, upto, true);
 	}
@@ -155,10 +120,10 @@ void stress_collect(struct scx_stress *s, int ng_out)
 		k->workers++;
 		k->steps += atomic_load(&sl->steps);
 		k->errors += atomic_load(&sl->errors);
-		k->max_gap_ns = scx_max(k->max_gap_ns, (uint64_t)atomic_load(&sl->max_raw_ns));
+		k->max_gap_ns = scx_max(k->max_gap_ns, (uint64_t)atomic_load(&sl->gap.max_raw_ns));
 	}
 	for (i = 0; i < m->nr_cpus; i++) {
-		const struct stress_ref *ref;
+		const struct scx_vref_cpu *ref;
 
 		if (m->cpu[i] >= SCX_STRESS_MAX_CPUS)
 			continue;

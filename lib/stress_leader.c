@@ -100,8 +100,7 @@ static struct stress_slot *new_slot(struct stress_shm *m, enum scx_stress_kind k
 
 	sl->kind = kind;
 	sl->idx = idx;
-	atomic_store(&sl->cpu, sched_getcpu());
-	atomic_store(&sl->last_ns, scx_now_ns());
+	scx_gap_restart(&sl->gap);
 	atomic_store_explicit(&m->nr_slots, i + 1, memory_order_release);
 	return sl;
 }

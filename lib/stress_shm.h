@@ -10,17 +10,15 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 
+#include "gap.h"
 #include "stress.h"
+#include "vref.h"
 
 #ifndef __noreturn
 #define __noreturn		__attribute__((__noreturn__))
 #endif
 
 #define STRESS_SLOTS		(SCX_STRESS_MAX_CPUS * (SCX_SK_NR + 1))	/* a pipe is two */
-#define STRESS_SPANS		16	/* long gaps a worker keeps for the monitor */
-#define STRESS_STALLS		512	/* stalls a reference thread keeps */
-#define STRESS_REF_PERIOD_NS	(10 * NSEC_PER_MSEC)
-#define STRESS_REF_LATE_NS	(20 * NSEC_PER_MSEC)	/* woken later than this: a stall */
 #define STRESS_NG_ARGS		40
 #define STRESS_REF_NO_FIFO	3	/* a reference's exit status: no SCHED_FIFO */
 #define STRESS_PIPE_B		0x10000	/* in a slot's idx: the pair's second side */
@@ -28,34 +26,14 @@
 #define STRESS_OFF_WORK		2	/* its fork's child at work (exec, exit) */
 #define STRESS_OFF_LOCK		3	/* in a cgroup move */
 
-/* A worker's gap between two steps, and the CPUs it left and resumed on. */
-struct stress_span {
-	uint64_t from, to;
-	int cpu_from, cpu_to;
-};
-
 struct stress_slot {
 	_Atomic uint64_t steps;
-	_Atomic uint64_t last_ns;	/* its last step (or its fork) */
-	_Atomic uint64_t max_raw_ns;
 	_Atomic unsigned long long errors;
-	_Atomic int cpu;		/* where it made that step */
 	_Atomic pid_t pid;
-	_Atomic unsigned int nspans;	/* spans written, ever */
 	_Atomic uint64_t forked_ns;	/* fork/exec: when fork() returned, 0 before */
 	_Atomic int off;		/* STRESS_OFF_*: not waiting for a CPU, not judged */
-	struct stress_span span[STRESS_SPANS];	/* gaps over the bound */
+	struct scx_gap gap;		/* its steps (or its fork) */
 	int kind, idx;
-} __attribute__((aligned(64)));
-
-/* One CPU's SCHED_FIFO reference: when it last woke, how late it was. */
-struct stress_ref {
-	_Atomic uint64_t last_ns;	/* 0: no reference on this CPU */
-	_Atomic uint64_t max_late_ns;
-	_Atomic unsigned int nstalls;
-	struct {
-		uint64_t from, to;
-	} stall[STRESS_STALLS];
 } __attribute__((aligned(64)));
 
 struct stress_shm {
@@ -82,7 +60,7 @@ struct stress_shm {
 	_Atomic int left;		/* processes that had not died by then */
 	_Atomic pid_t ng_pid;
 	_Atomic int ng_status;		/* its wait status; -1 until reaped */
-	struct stress_ref ref[SCX_STRESS_MAX_CPUS];	/* by CPU number */
+	struct scx_vref_cpu ref[SCX_STRESS_MAX_CPUS];	/* SCHED_FIFO references, by CPU */
 	struct stress_slot slot[STRESS_SLOTS];
 };
 
@@ -102,7 +80,7 @@ void __noreturn stress_work(const struct stress_shm *m, struct stress_slot *sl, 
 			    const int pipes[4]);
 
 /* The SCHED_FIFO reference of @cpu: never returns; exits STRESS_REF_NO_FIFO without. */
-void __noreturn stress_ref(struct stress_ref *r, int cpu);
+void __noreturn stress_ref(struct scx_vref_cpu *r, int cpu);
 
 /*
  * The leader, in the child the caller forked: start every worker, then wait

@@ -35,33 +35,14 @@ static void spin(unsigned long n)
 /* One step of progress: the gap since the last one, kept if over the bound. */
 static void stamp(const struct stress_shm *m, struct stress_slot *sl)
 {
-	uint64_t last = atomic_load_explicit(&sl->last_ns, memory_order_acquire), now, gap;
-	int cpu = sched_getcpu();
-	unsigned int n;
-
-	/* After the load: a fork's parent and child share the slot. */
-	now = scx_now_ns();
-	gap = now > last ? now - last : 0;
-	if (gap > atomic_load_explicit(&sl->max_raw_ns, memory_order_relaxed))
-		atomic_store_explicit(&sl->max_raw_ns, gap, memory_order_relaxed);
-	if (gap > m->bound_ns) {
-		n = atomic_load_explicit(&sl->nspans, memory_order_relaxed);
-		sl->span[n % STRESS_SPANS] = (struct stress_span){
-			.from = last, .to = now, .cpu_to = cpu,
-			.cpu_from = atomic_load_explicit(&sl->cpu, memory_order_relaxed),
-		};
-		atomic_store_explicit(&sl->nspans, n + 1, memory_order_release);
-	}
-	atomic_store_explicit(&sl->cpu, cpu, memory_order_relaxed);
-	atomic_store_explicit(&sl->last_ns, now, memory_order_release);
+	scx_gap_step(&sl->gap, m->bound_ns);
 	atomic_fetch_add_explicit(&sl->steps, 1, memory_order_relaxed);
 }
 
 /* After time not spent waiting for a CPU (work, a lock): the gap starts now. */
 static void restart(struct stress_slot *sl)
 {
-	atomic_store_explicit(&sl->cpu, sched_getcpu(), memory_order_relaxed);
-	atomic_store_explicit(&sl->last_ns, scx_now_ns(), memory_order_release);
+	scx_gap_restart(&sl->gap);
 }
 
 static void failed_step(struct stress_slot *sl)
@@ -262,29 +243,18 @@ static void __noreturn run_probe(const struct stress_shm *m, struct stress_slot 
  * lateness is the machine's (a vCPU the host did not run), not the
  * scheduler's.
  */
-void stress_ref(struct stress_ref *r, int cpu)
+void stress_ref(struct scx_vref_cpu *r, int cpu)
 {
 	struct sched_param sp = { .sched_priority = 1 };
-	uint64_t next, now, late;
-	unsigned int n;
+	uint64_t next;
 
 	if (pin(cpu) || sched_setscheduler(0, SCHED_FIFO, &sp))
 		_exit(STRESS_REF_NO_FIFO);
 	next = scx_now_ns();
 	atomic_store(&r->last_ns, next);
 	for (;;) {
-		tick(&next, STRESS_REF_PERIOD_NS);
-		now = scx_now_ns();
-		late = now > next ? now - next : 0;
-		if (late > STRESS_REF_LATE_NS) {
-			n = atomic_load_explicit(&r->nstalls, memory_order_relaxed);
-			r->stall[n % STRESS_STALLS].from = next;
-			r->stall[n % STRESS_STALLS].to = now;
-			atomic_store_explicit(&r->nstalls, n + 1, memory_order_release);
-		}
-		if (late > atomic_load_explicit(&r->max_late_ns, memory_order_relaxed))
-			atomic_store_explicit(&r->max_late_ns, late, memory_order_relaxed);
-		atomic_store_explicit(&r->last_ns, now, memory_order_release);
+		tick(&next, SCX_VREF_PERIOD_NS);
+		scx_vref_note(r, next, scx_now_ns());
 	}
 }
 

@@ -51,9 +51,8 @@ struct scx_vref_cpu *scx_vref_cpu(const struct scx_vref *v, int cpu)
 static void *vref_fn(void *arg)
 {
 	struct scx_vref_cpu *r = arg;
-	uint64_t next = scx_now_ns(), now, late;
+	uint64_t next = scx_now_ns(), now;
 	struct timespec ts;
-	unsigned int n;
 
 	atomic_store_explicit(&r->last_ns, next, memory_order_release);
 	while (!atomic_load_explicit(r->stop, memory_order_relaxed)) {
@@ -62,20 +61,27 @@ static void *vref_fn(void *arg)
 					.tv_nsec = next % NSEC_PER_SEC };
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		now = scx_now_ns();
-		late = now > next ? now - next : 0;
-		if (late > SCX_VREF_LATE_NS) {
-			n = atomic_load_explicit(&r->nstalls, memory_order_relaxed);
-			r->stall[n % SCX_VREF_STALLS].from = next;
-			r->stall[n % SCX_VREF_STALLS].to = now;
-			atomic_store_explicit(&r->nstalls, n + 1, memory_order_release);
-		}
-		if (late > atomic_load_explicit(&r->max_late_ns, memory_order_relaxed))
-			atomic_store_explicit(&r->max_late_ns, late, memory_order_relaxed);
+		scx_vref_note(r, next, now);
 		/* Late: the next period starts now, not in the past. */
 		next = scx_max(next, now);
-		atomic_store_explicit(&r->last_ns, now, memory_order_release);
 	}
 	return NULL;
+}
+
+void scx_vref_note(struct scx_vref_cpu *r, uint64_t due, uint64_t now)
+{
+	uint64_t late = now > due ? now - due : 0;
+	unsigned int n;
+
+	if (late > SCX_VREF_LATE_NS) {
+		n = atomic_load_explicit(&r->nstalls, memory_order_relaxed);
+		r->stall[n % SCX_VREF_STALLS].from = due;
+		r->stall[n % SCX_VREF_STALLS].to = now;
+		atomic_store_explicit(&r->nstalls, n + 1, memory_order_release);
+	}
+	if (late > atomic_load_explicit(&r->max_late_ns, memory_order_relaxed))
+		atomic_store_explicit(&r->max_late_ns, late, memory_order_relaxed);
+	atomic_store_explicit(&r->last_ns, now, memory_order_release);
 }
 
 /* A pinned SCHED_FIFO thread on @cpu: 0, or the error (EPERM without CAP_SYS_NICE). */
@@ -150,7 +156,12 @@ static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 uint64_t scx_vref_stalled(const struct scx_vref *v, int cpu, uint64_t from, uint64_t to,
 			  uint64_t now)
 {
-	const struct scx_vref_cpu *r = scx_vref_cpu(v, cpu);
+	return scx_vref_cpu_stalled(scx_vref_cpu(v, cpu), from, to, now);
+}
+
+uint64_t scx_vref_cpu_stalled(const struct scx_vref_cpu *r, uint64_t from, uint64_t to,
+			      uint64_t now)
+{
 	uint64_t last, sum = 0;
 	unsigned int n, i;
 

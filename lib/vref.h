@@ -20,7 +20,7 @@
 
 #define SCX_VREF_PERIOD_NS	(10 * NSEC_PER_MSEC)
 #define SCX_VREF_LATE_NS	(20 * NSEC_PER_MSEC)	/* woken later than this: a stall */
-#define SCX_VREF_STALLS		256	/* stalls a CPU keeps, the newest */
+#define SCX_VREF_STALLS		512	/* stalls a CPU keeps, the newest */
 #define SCX_VREF_COMM		"scx_vref"
 
 /* One CPU's reference: when it last woke, and its stalls. */
@@ -68,6 +68,16 @@ bool scx_vref_on(const struct scx_vref *v);
  */
 uint64_t scx_vref_stalled(const struct scx_vref *v, int cpu, uint64_t from, uint64_t to,
 			  uint64_t now);
+
+/*
+ * The same for one CPU's reference @r (NULL: none); the stress references,
+ * in shared memory, are such records too.
+ */
+uint64_t scx_vref_cpu_stalled(const struct scx_vref_cpu *r, uint64_t from, uint64_t to,
+			      uint64_t now);
+
+/* A reference due at @due woke at @now: a stall if it was late. */
+void scx_vref_note(struct scx_vref_cpu *r, uint64_t due, uint64_t now);
 
 /* The longest stall any CPU's reference saw. */
 uint64_t scx_vref_max_ns(const struct scx_vref *v);

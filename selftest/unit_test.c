@@ -498,8 +498,8 @@ static int gaps_setup(struct gaps *g, unsigned int gap_ms)
 		return ret;
 	g->now = scx_now_ns() + S_MS(60000);
 	for (i = 0; (sl = scx_load_slot(&g->l, i)); i++) {
-		atomic_store(&sl->last_ns, g->now - (i == 2 ? S_MS(gap_ms) : S_MS(1)));
-		atomic_store(&sl->cpu, i == 2 ? 1 : 0);
+		atomic_store(&sl->gap.last_ns, g->now - (i == 2 ? S_MS(gap_ms) : S_MS(1)));
+		atomic_store(&sl->gap.cpu, i == 2 ? 1 : 0);
 		atomic_store(&sl->tid, 100 + i);
 	}
 	/* Both references ran just now. */
@@ -598,10 +598,10 @@ TEST(load_closed_gap_judged)
 
 	ASSERT_EQ(0, gaps_setup(&g, 1));
 	sl = scx_load_slot(&g.l, 3);
-	sl->span[0] = (struct scx_load_span){
+	sl->gap.span[0] = (struct scx_gap_span){
 		.from = g.now - S_MS(20000), .to = g.now - S_MS(13000), .cpu_from = 0, .cpu_to = 1,
 	};
-	atomic_store(&sl->nspans, 1);
+	atomic_store(&sl->gap.nspans, 1);
 	atomic_store(&sl->done, true);
 	EXPECT_TRUE(scx_load_judge(&g.l, &g.v, g.now, &g.r));
 	EXPECT_EQ(3, g.r.worst.idx);
