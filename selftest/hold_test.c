@@ -68,7 +68,10 @@ static int stress_wait(struct scx_stress *s, uint64_t deadline)
 	}
 }
 
-/* Processes of our process group (the harness gives each test its own) but us. */
+/*
+ * Processes of our process group (the harness gives each test its own) but
+ * us and our parent (a fixture's test runs below a process of the group).
+ */
 static int pgrp_others(bool live_only)
 {
 	char buf[1024], state;
@@ -83,7 +86,7 @@ static int pgrp_others(bool live_only)
 	while ((de = readdir(d))) {
 		pid_t pid = atoi(de->d_name);
 
-		if (pid <= 0 || pid == getpid())
+		if (pid <= 0 || pid == getpid() || pid == getppid())
 			continue;
 		p = scx_proc_stat(pid, buf, sizeof(buf));
 		if (!p || sscanf(p, "%c %*d %d", &state, &pgrp) != 2 || pgrp != getpgrp())
@@ -263,10 +266,38 @@ TEST(stress_ng_present)
 	EXPECT_EQ(fds, scx_proc_fd_count());
 }
 
-/* SIGKILL the stress load's owner mid-run: nothing of it may live on. */
-TEST(killed_owner_leaves_nothing)
+/*
+ * A cgroup of the test's own to make the load's tree under: any run's
+ * scx_cgroup_create() sweeps dead owners' trees off the mount, so a killed
+ * owner's tree at the top level may be gone before the test can look.
+ */
+FIXTURE(private_cgroup) {
+	char root[PATH_MAX];
+};
+
+FIXTURE_SETUP(private_cgroup)
 {
 	const char *cg = cgroup2_root();
+
+	self->root[0] = '\0';
+	if (!cg)
+		return;
+	snprintf(self->root, sizeof(self->root), "%s/scx_selftest.XXXXXX", cg);
+	ASSERT_NE(NULL, mkdtemp(self->root)) TH_LOG("mkdir under %s: %s", cg, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(private_cgroup)
+{
+	if (!self->root[0])
+		return;
+	scx_cgroup_sweep(self->root, STOP_MS);
+	rmdir(self->root);
+}
+
+/* SIGKILL the stress load's owner mid-run: nothing of it may live on. */
+TEST_F(private_cgroup, killed_owner_leaves_nothing)
+{
+	const char *cg = self->root[0] ? self->root : NULL;
 	struct pollfd pfd;
 	char c = 0, path[PATH_MAX];
 	int p[2], status;
