@@ -52,6 +52,7 @@
 #define SKIP_NOT_IN_TREE "scheduler not in this kernel tree's tools/sched_ext"
 #define SKIP_NO_SCHED	"no scheduler to test: set SCX_ATTACH_SCHED or run_tests.sh --sched PATH"
 #define SKIP_BUSY	"another sched_ext scheduler is attached: stop it and run again"
+#define SKIP_NOT_SHAPE	"not for this machine shape: the manifest line's topology= names others"
 #define SKIP_NO_SUB	"kernel has no sub-schedulers: a parent with ops.sub_attach shows no sub/ (CONFIG_EXT_SUB_SCHED)"
 #define SKIP_USER_IS_CHILD "the scheduler is tested as a child (--under-foreign): see user_under_foreign"
 #define SKIP_NO_FOREIGN	"no scheduler is attached to test the child under (--under-foreign)"
@@ -450,6 +451,8 @@ static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_
 		return v->tree && !tree_lists(v->prog) ? SKIP_NOT_IN_TREE : SKIP_NO_FIXTURE;
 	if (!v->prog && !v->entry && (!sched || !*sched))
 		return SKIP_NO_SCHED;
+	if (v->entry && !scx_mentry_on_shape(v->entry, getenv(SCX_SHAPE_ENV)))
+		return SKIP_NOT_SHAPE;
 	if (!v->prog && !v->entry && under_foreign())
 		return SKIP_USER_IS_CHILD;
 	/*
@@ -633,6 +636,7 @@ static void cycle_stats(char *buf, size_t len, uint64_t *t, unsigned int n)
 TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 {
 	const struct scx_mentry *e = variant->entry;
+	const char *shape = getenv(SCX_SHAPE_ENV);
 	enum scx_verdict expect = variant_expect(variant);
 	unsigned int cycle, n = self->cfg.repeat;
 	struct scx_result *r = &self->res;
@@ -682,13 +686,13 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 	scx_report_result(stdout, r, stats[0] ? stats : NULL);
 
 	if (e && !uname(&uts))
-		known = scx_mentry_xfail(e, uts.release);
+		known = scx_mentry_xfail_shape(e, uts.release, shape);
 	if (known >= 0 && r->verdict == (enum scx_verdict)known)
-		SCX_KNOWN(KSFT_XFAIL, "known failure on %s: %s", uts.release,
-			  scx_verdict_key(known));
+		SCX_KNOWN(KSFT_XFAIL, "known failure on %s%s%s: %s", uts.release,
+			  shape ? " as " : "", shape ? shape : "", scx_verdict_key(known));
 	if (known >= 0 && r->verdict == expect)
-		SCX_KNOWN(KSFT_XPASS, "known failure on %s (%s) now passes", uts.release,
-			  scx_verdict_key(known));
+		SCX_KNOWN(KSFT_XPASS, "known failure on %s%s%s (%s) now passes", uts.release,
+			  shape ? " as " : "", shape ? shape : "", scx_verdict_key(known));
 
 	ASSERT_EQ(expect, r->verdict)
 		TH_LOG("expected \"%s\", got \"%s\"", scx_verdict_name(expect),

@@ -292,7 +292,6 @@ int scx_w_hold(struct watcher *w)
 						       hotplug_until(&h);
 		if (r->stressed)
 			until = scx_min(until, scx_stress_next_ns(&h.stress));
-		w->wt.uev.remove = false;
 		wake = scx_w_wait(w, scx_w_next_look(w, until));
 		scx_kmsg_collect(&r->klog);
 		looked = scx_w_look(w);
@@ -300,10 +299,15 @@ int scx_w_hold(struct watcher *w)
 		load = r->stressed ? scx_stress_check(&h.stress) : 0;
 		if (load)
 			break;
-		/* A read that failed says nothing; the kernel's log line does. */
-		if (scx_child_poll(w->c) || w->wt.uev.remove ||
+		/*
+		 * A read that failed says nothing; the kernel's log line does.
+		 * A "remove" uevent only wakes us: read late (a loaded host),
+		 * it tells of a detach the files and the log already show,
+		 * after a restart that is back already.
+		 */
+		if (scx_child_poll(w->c) ||
 		    (looked && !scx_snap_attached(&r->last, &r->before, w->expect_ops)) ||
-		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > r->restarts) {
+		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) > w->exits) {
 			/* The helper's answer waits: polled meanwhile, it would spin the waits. */
 			w->wt.aux[1] = -1;
 			alive = scx_w_survive_detach(w, wake);

@@ -14,7 +14,7 @@
 #include "manifest.h"
 #include "verdict.h"
 
-#define KEYS	"bin args ops expect gate timeout wall hold stress repeat hotplug xfail"
+#define KEYS	"bin args ops expect gate timeout wall hold stress repeat hotplug xfail topology"
 
 struct mparse {
 	const char *file;
@@ -118,6 +118,54 @@ static int set_verdict(const struct mparse *p, int *dst, const char *key, const 
 	return -EINVAL;
 }
 
+/* A shape glob: a name or NnLlCcTt pattern, no spaces, commas or colons. */
+static bool valid_shape_glob(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.*?[]!", *s))
+			return false;
+	return true;
+}
+
+/* KERNEL_GLOB@SHAPE_GLOB: split off the shape; @v keeps the kernel glob. */
+static int set_xfail_shape(const struct mparse *p, struct scx_xfail *x, char *v)
+{
+	char *at = strchr(v, '@');
+
+	x->shape[0] = '\0';
+	if (!at)
+		return 0;
+	*at = '\0';
+	if (!*v || !valid_shape_glob(at + 1) || strlen(at + 1) >= sizeof(x->shape))
+		return perr(p, "xfail=%.40s@%.40s: use xfail=KERNEL_GLOB@SHAPE_GLOB:VERDICT, e.g. xfail=*@odd-*:died_before_attach (SHAPE_GLOB: a shape name or NnLlCcTt pattern)",
+			    v, at + 1);
+	strcpy(x->shape, at + 1);
+	return 0;
+}
+
+/* topology=SHAPE_GLOB[,SHAPE_GLOB...] */
+static int set_topology(const struct mparse *p, struct scx_mentry *e, const char *v)
+{
+	char buf[sizeof(e->topology)], *save = NULL, *g;
+	size_t n = strlen(v);
+
+	if (e->topology[0])
+		return perr(p, "topology= given twice");
+	if (!n || n >= sizeof(buf) || v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,"))
+		goto bad;
+	strcpy(buf, v);
+	for (g = strtok_r(buf, ",", &save); g; g = strtok_r(NULL, ",", &save))
+		if (!valid_shape_glob(g))
+			goto bad;
+	strcpy(e->topology, v);
+	return 0;
+bad:
+	return perr(p, "topology=%.60s: use topology=SHAPE_GLOB[,SHAPE_GLOB...], e.g. topology=smt-*,2n*",
+		    v);
+}
+
 static int set_xfail(const struct mparse *p, struct scx_mentry *e, char *v)
 {
 	char *colon = strrchr(v, ':');
@@ -130,7 +178,8 @@ static int set_xfail(const struct mparse *p, struct scx_mentry *e, char *v)
 			    v);
 	*colon = '\0';
 	x = &e->xfail[e->nr_xfail];
-	if (set_str(p, x->glob, sizeof(x->glob), "the xfail kernel glob", v) ||
+	if (set_xfail_shape(p, x, v) ||
+	    set_str(p, x->glob, sizeof(x->glob), "the xfail kernel glob", v) ||
 	    set_verdict(p, &x->verdict, "xfail", colon + 1))
 		return -EINVAL;
 	e->nr_xfail++;
@@ -173,6 +222,8 @@ static int set_key(const struct mparse *p, struct scx_mentry *e, char *key, char
 	}
 	if (!strcmp(key, "xfail"))
 		return set_xfail(p, e, v);
+	if (!strcmp(key, "topology"))
+		return set_topology(p, e, v);
 	return perr(p, "unknown key \"%.40s\"; the keys are: " KEYS, key);
 }
 
@@ -318,10 +369,49 @@ void scx_manifest_free(struct scx_manifest *m)
 
 int scx_mentry_xfail(const struct scx_mentry *e, const char *release)
 {
+	return scx_mentry_xfail_shape(e, release, NULL);
+}
+
+/* Does @glob match a word of @shape ("NAME NnLlCcTt" or "NnLlCcTt")? */
+static bool shape_matches(const char *glob, const char *shape)
+{
+	char word[128];
+	size_t n;
+
+	while (shape && *shape) {
+		shape += strspn(shape, " ");
+		n = strcspn(shape, " ");
+		if (n && n < sizeof(word)) {
+			memcpy(word, shape, n);
+			word[n] = '\0';
+			if (!fnmatch(glob, word, 0))
+				return true;
+		}
+		shape += n;
+	}
+	return false;
+}
+
+int scx_mentry_xfail_shape(const struct scx_mentry *e, const char *release, const char *shape)
+{
 	int i;
 
 	for (i = 0; i < e->nr_xfail; i++)
-		if (!fnmatch(e->xfail[i].glob, release, 0))
+		if (!fnmatch(e->xfail[i].glob, release, 0) &&
+		    (!e->xfail[i].shape[0] || shape_matches(e->xfail[i].shape, shape)))
 			return e->xfail[i].verdict;
 	return -1;
+}
+
+bool scx_mentry_on_shape(const struct scx_mentry *e, const char *shape)
+{
+	char buf[sizeof(e->topology)], *save = NULL, *g;
+
+	if (!e->topology[0])
+		return true;
+	strcpy(buf, e->topology);
+	for (g = strtok_r(buf, ",", &save); g; g = strtok_r(NULL, ",", &save))
+		if (shape_matches(g, shape))
+			return true;
+	return false;
 }

@@ -18,6 +18,12 @@
  * (cycles), hotplug (1: offline and online a CPU while it holds), and
  * xfail=GLOB:VERDICT (repeatable): on kernels whose release (uname -r)
  * matches GLOB, that verdict is a known failure.
+ *
+ * Machine shapes (SCX_ATTACH_TOPOLOGY: "NAME NnLlCcTt" or "NnLlCcTt", as
+ * vm/run-vm.sh sets it in the guest): xfail=GLOB@SHAPE:VERDICT is a known
+ * failure only on shapes that SHAPE (a glob over the name or the NnLlCcTt)
+ * matches, and topology=SHAPE[,SHAPE...] runs the line only on such
+ * shapes (a SKIP elsewhere, and where the shape is not known).
  */
 #ifndef __SCX_ATTACH_MANIFEST_H
 #define __SCX_ATTACH_MANIFEST_H
@@ -28,9 +34,11 @@
 #define SCX_MANIFEST_MAX	256	/* entries */
 #define SCX_MANIFEST_NAME_MAX	48
 #define SCX_MANIFEST_XFAIL_MAX	8
+#define SCX_SHAPE_ENV		"SCX_ATTACH_TOPOLOGY"
 
 struct scx_xfail {
 	char glob[64];		/* fnmatch() pattern on the kernel release */
+	char shape[64];		/* fnmatch() pattern on the machine shape; "" any */
 	int verdict;		/* enum scx_verdict */
 };
 
@@ -45,6 +53,7 @@ struct scx_mentry {
 	int hotplug;		/* -1: the run's; 0 or 1 */
 	struct scx_xfail xfail[SCX_MANIFEST_XFAIL_MAX];
 	int nr_xfail;
+	char topology[256];	/* topology=: shape globs, comma-separated; "" all */
 	int line;
 };
 
@@ -63,5 +72,9 @@ void scx_manifest_free(struct scx_manifest *m);
 
 /* The known-failure verdict of @e on kernel @release, or -1. */
 int scx_mentry_xfail(const struct scx_mentry *e, const char *release);
+/* The same on machine shape @shape (SCX_ATTACH_TOPOLOGY's value; NULL: unknown). */
+int scx_mentry_xfail_shape(const struct scx_mentry *e, const char *release, const char *shape);
+/* Does @e run on machine shape @shape (NULL: unknown)? */
+bool scx_mentry_on_shape(const struct scx_mentry *e, const char *shape);
 
 #endif /* __SCX_ATTACH_MANIFEST_H */

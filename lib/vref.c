@@ -24,7 +24,7 @@ int scx_vref_alloc(struct scx_vref *v, int nr_ids)
 	memset(v, 0, sizeof(*v));
 	/* aligned_alloc: the per-CPU slots are cache-line aligned. */
 	m = aligned_alloc(64, sizeof(*m) + (sizeof(m->cpu[0]) * nr_ids + 63) / 64 * 64);
-	v->th = calloc(nr_ids, sizeof(*v->th));
+	v->th = calloc(nr_ids ?: 1, sizeof(*v->th));
 	if (!m || !v->th) {
 		free(m);
 		free(v->th);

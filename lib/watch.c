@@ -175,6 +175,8 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 	now = scx_now_ns();
 
 	if (!r->t_attach && scx_snap_attached(&r->last, &r->before, w->expect_ops)) {
+		/* Lines before its attach are not its exit: a late one of the last scheduler. */
+		w->exits = scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED);
 		r->t_attach = now - c->t_spawn;
 		r->attach_by = wake;
 		r->cpu_ns = scx_child_cpu_ns(c);

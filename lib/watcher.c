@@ -137,7 +137,7 @@ void scx_w_classify_after(struct watcher *w, enum scx_wake by)
 	for (;;) {
 		scx_child_poll(c);
 		/* This ending's own line, not a restart's before it. */
-		have_reason = read_reason(r, r->restarts + 1);
+		have_reason = read_reason(r, w->exits + 1);
 		scx_w_look(w);
 		if (have_reason && r->kernel_error)
 			break;
@@ -244,18 +244,19 @@ bool scx_w_survive_detach(struct watcher *w, enum scx_wake by)
 
 	for (;;) {
 		/* The exit that ended the attach after the last restart. */
-		if (!scx_w_await_reason(w, r->restarts + 1) || !scx_w_restart_asked(r)) {
+		if (!scx_w_await_reason(w, w->exits + 1) || !scx_w_restart_asked(r)) {
 			scx_w_classify_after(w, by);
 			return false;
 		}
-		if (!await_reattach(w, by, r->restarts + 1))
+		if (!await_reattach(w, by, w->exits + 1))
 			return false;
+		w->exits++;
 		r->restarts++;
 		/* The failure dump's hint reads the scheduler's words from here on. */
 		scx_log_drain(&w->c->log);
 		r->out_mark = w->c->log.logged + w->c->log.dropped;
 		if (scx_snap_attached(&r->last, &r->before, w->expect_ops) &&
-		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) <= r->restarts)
+		    scx_kmsg_count(&r->klog, SCX_KLINE_DISABLED) <= w->exits)
 			return true;
 		/* Attached again and gone again between two looks: its own exit decides. */
 	}

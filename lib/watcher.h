@@ -14,6 +14,12 @@ struct watcher {
 	struct scx_child *c;
 	struct scx_result *r;
 	const char *expect_ops;
+	/*
+	 * The kernel's "disabled" lines since the spawn that are accounted for
+	 * once attached: ended an earlier scheduler or a restart.  The next
+	 * one ends the newest attach.
+	 */
+	int exits;
 	uint64_t blind_since;	/* the files could not be read since then; 0: they could */
 	int blind_err;		/* why, -errno */
 };

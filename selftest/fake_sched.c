@@ -220,6 +220,10 @@ int main(int argc, char **argv)
 		printf("fake: giving up\n");
 		return 1;
 	}
+	if (!strcmp(mode, "late-line")) {
+		msleep(200);
+		return run_attached(attach("stale-ok", "enabled"));
+	}
 	if (!strcmp(mode, "glitch-hold"))
 		return run_attached(attach("glitch-hold=300", "enabled"));
 	if (!strcmp(mode, "die-early")) {

@@ -61,6 +61,11 @@ FIXTURE_VARIANT(sim) {
 	int restarts;		/* restarts the kernel asked for and got */
 	unsigned int hold_ms;	/* 0: the default; longer where the fake kernel acts late */
 	const char *hint;	/* must appear in the failure dump's hint */
+	/*
+	 * Restarts wait for the fake kernel's lines, which a loaded host
+	 * can delay past the default 500 ms: the grace bounds that wait.
+	 */
+	unsigned int grace_ms;
 };
 
 FIXTURE_VARIANT_ADD(sim, healthy) {
@@ -142,16 +147,19 @@ FIXTURE_VARIANT_ADD(sim, wrong_name) {
 
 /* The kernel asks for a restart (hotplug): coming back is no failure. */
 FIXTURE_VARIANT_ADD(sim, restart_when_asked) {
+	.grace_ms = 2000,
 	.mode = "restart", .expect = SCX_V_ATTACHED, .detail = "restarted 1 time when the kernel asked",
 	.restarts = 1, .hold_ms = 3000,
 };
 
 FIXTURE_VARIANT_ADD(sim, no_restart_when_asked) {
+	.grace_ms = 2000,
 	.mode = "no-restart", .expect = SCX_V_DIED_AFTER, .hold_ms = 3000,
 	.detail = "the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0",
 };
 
 FIXTURE_VARIANT_ADD(sim, stuck_restart) {
+	.grace_ms = 2000,
 	.mode = "stuck-restart", .expect = SCX_V_EJECTED, .wall_ms = 1500, .hold_ms = 3000,
 	.detail = "did not attach again within the attach window",
 };
@@ -162,6 +170,7 @@ FIXTURE_VARIANT_ADD(sim, stuck_restart) {
  * even when the attach after a restart came and went between two looks.
  */
 FIXTURE_VARIANT_ADD(sim, restart_then_error_unseen) {
+	.grace_ms = 2000,
 	.mode = "restart-error-unseen", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
 	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42: fault: injected error after 0 ms",
 	.hint = "calling scx_bpf_error() at fake.bpf.c:42",
@@ -169,41 +178,53 @@ FIXTURE_VARIANT_ADD(sim, restart_then_error_unseen) {
 
 /* The kernel's lines come after the process is gone. */
 FIXTURE_VARIANT_ADD(sim, restart_then_error_late) {
+	.grace_ms = 2000,
 	.mode = "restart-error-late", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
 	.detail = "restarted 1 time, then ejected: scx_bpf_error: fake.bpf.c:42",
 };
 
 /* No kernel line for the second exit: no reason is made up. */
 FIXTURE_VARIANT_ADD(sim, restart_then_error_unlogged) {
+	.grace_ms = 2000,
 	.mode = "restart-error-unlogged", .expect = SCX_V_DIED_AFTER, .restarts = 1,
 	.hold_ms = 3000, .detail = "restarted 1 time, then the process exited with status 0",
 };
 
 FIXTURE_VARIANT_ADD(sim, restart_then_eject) {
+	.grace_ms = 2000,
 	.mode = "restart-eject", .expect = SCX_V_EJECTED, .restarts = 1, .hold_ms = 3000,
 	.detail = "restarted 1 time, then ejected: runtime error: fault: injected error",
 };
 
 /* The hint follows the last exit, not what the loader said on its way back. */
 FIXTURE_VARIANT_ADD(sim, restart_then_die) {
+	.grace_ms = 2000,
 	.mode = "restart-die", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
 	.detail = "restarted 1 time, then the process was killed by signal 11",
 	.hint = "# hint: the loader died while attached",
 };
 
 FIXTURE_VARIANT_ADD(sim, restart_twice) {
+	.grace_ms = 2000,
 	.mode = "restart-twice", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
 	.detail = "restarted 2 times when the kernel asked",
 };
 
 FIXTURE_VARIANT_ADD(sim, restart_twice_unseen) {
+	.grace_ms = 2000,
 	.mode = "restart-twice-unseen", .expect = SCX_V_ATTACHED, .restarts = 2, .hold_ms = 3000,
 	.detail = "restarted 2 times when the kernel asked",
 };
 
 FIXTURE_VARIANT_ADD(sim, restart_twice_then_exit) {
+	.grace_ms = 2000,
 	.mode = "restart-twice-exit", .expect = SCX_V_DIED_AFTER, .restarts = 1, .hold_ms = 3000,
 	.detail = "restarted 1 time, then the kernel asked it to restart (unregistered from the main kernel), and the process exited with status 0 instead",
+};
+
+/* The last scheduler's "disabled" line, logged after the spawn, is not this one's exit. */
+FIXTURE_VARIANT_ADD(sim, late_line_of_another) {
+	.mode = "late-line", .expect = SCX_V_ATTACHED, .hold_ms = 2000,
 };
 
 /* A sysfs read that fails is not "loading": a death after it is no rejection. */
@@ -254,6 +275,8 @@ FIXTURE_SETUP(sim)
 		self->cfg.wall_ms = variant->wall_ms;
 	if (variant->hold_ms)
 		self->cfg.hold_ms = variant->hold_ms;
+	if (variant->grace_ms)
+		self->cfg.grace_ms = variant->grace_ms;
 	self->cfg.pidfd = !variant->no_pidfd;
 	self->argv[0] = fake_sched_path;
 	self->argv[1] = self->fk.dir;

@@ -243,6 +243,27 @@ TEST(manifest_good)
 	EXPECT_EQ(-1, scx_mentry_xfail(&m.e[1], "7.3.4+deb13-amd64"));
 	scx_manifest_free(&m);
 	unlink(path);
+
+	/* Machine shapes: xfail=KERNEL@SHAPE:VERDICT and topology=. */
+	static const char shapes[] =
+		"pair bin=/x xfail=*@odd-*:died_before_attach xfail=7.2*@1n*l3c*:timeout\n"
+		"numa bin=/x topology=numa*,2n*\n"
+		"any bin=/x\n";
+	ASSERT_EQ(0, write_file(dir, "m", shapes, sizeof(shapes) - 1, path));
+	ASSERT_EQ(0, scx_manifest_load(&m, path, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(SCX_V_DIED_EARLY, scx_mentry_xfail_shape(&m.e[0], "7.3.4", "odd-3llc 1n3l3c1t"));
+	EXPECT_EQ(SCX_V_TIMEOUT, scx_mentry_xfail_shape(&m.e[0], "7.2.13", "1n5l3c1t"));
+	EXPECT_EQ(-1, scx_mentry_xfail_shape(&m.e[0], "7.3.4", "1n5l3c1t"));
+	EXPECT_EQ(-1, scx_mentry_xfail_shape(&m.e[0], "7.3.4", "smt-2llc 1n2l2c2t"));
+	EXPECT_EQ(-1, scx_mentry_xfail_shape(&m.e[0], "7.3.4", NULL));
+	EXPECT_EQ(-1, scx_mentry_xfail(&m.e[0], "7.3.4"));
+	EXPECT_TRUE(scx_mentry_on_shape(&m.e[1], "numa2-4llc 2n4l4c1t"));
+	EXPECT_TRUE(scx_mentry_on_shape(&m.e[1], "2n8l4c1t"));
+	EXPECT_FALSE(scx_mentry_on_shape(&m.e[1], "smt-2llc 1n2l2c2t"));
+	EXPECT_FALSE(scx_mentry_on_shape(&m.e[1], NULL));
+	EXPECT_TRUE(scx_mentry_on_shape(&m.e[2], NULL));
+	scx_manifest_free(&m);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -261,6 +282,15 @@ TEST(manifest_bad)
 		{ "bin=x\n", ":1: \"bin=x\": a line starts with the test's name" },
 		{ "a bin=x xfail=7.2\n", ":1: xfail=7.2: use xfail=KERNEL_GLOB:VERDICT" },
 		{ "a bin=x xfail=7.2:attached\n", ":1: xfail=7.2:attached names the expected verdict" },
+		{ "a bin=x xfail=7.2@:timeout\n", ":1: xfail=7.2@: use xfail=KERNEL_GLOB@SHAPE_GLOB:VERDICT" },
+		{ "a bin=x xfail=@odd-*:timeout\n", ":1: xfail=@odd-*: use xfail=KERNEL_GLOB@SHAPE_GLOB" },
+		{ "a bin=x xfail=*@odd 3:timeout\n", ":1: xfail=*@odd: use xfail=KERNEL_GLOB:VERDICT" },
+		{ "a bin=x xfail=*@a,b:timeout\n", ":1: xfail=*@a,b: use xfail=KERNEL_GLOB@SHAPE_GLOB" },
+		{ "a bin=x xfail=*@odd-*:fine\n", ":1: xfail=fine is not a verdict" },
+		{ "a bin=x topology=\n", ":1: topology=: use topology=SHAPE_GLOB[,SHAPE_GLOB...]" },
+		{ "a bin=x topology=smt-*,,2n*\n", ":1: topology=smt-*,,2n*: use topology=SHAPE_GLOB" },
+		{ "a bin=x topology=a:b\n", ":1: topology=a:b: use topology=SHAPE_GLOB" },
+		{ "a bin=x topology=a topology=b\n", ":1: topology= given twice" },
 		{ "a bin=x expect=timeout expect=rejected\n", ":1: expect= given twice" },
 		{ "a bin=x =y\n", ":1: \"=y\" is not key=value" },
 	};

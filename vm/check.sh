@@ -5,7 +5,9 @@
 #   1. The scheduler x kernel matrix (vm/matrix.sh): Debian's trixie-backports
 #      (7.3) and sid (7.2) sched_ext kernels, each with the schedulers of its
 #      own linux-source, plus the fixtures and docs/ci/sample.manifest, and
-#      trixie's 6.12 (no sched_ext: every test SKIPs); one boot per kernel.
+#      trixie's 6.12 (no sched_ext: every test SKIPs); one boot per kernel,
+#      and 7.3 booted again as two of ktstr's machine shapes (smt-2llc,
+#      numa2-4llc), each proven in the guest; two boots at a time.
 #      Every result must be as expected, every KTAP must parse.
 #   2. Liveness on the first sched_ext kernel: a 30 s stress hold of every
 #      tree scheduler, none starved or ejected.
@@ -93,14 +95,20 @@ EOF
 ktap_print_header
 ktap_set_plan 6
 
-name="matrix: trixie-backports, sid and trixie; tree schedulers, fixtures, sample manifest"
+name="matrix: trixie-backports, sid and trixie, 7.3 as smt-2llc and numa2-4llc; tree schedulers, fixtures, sample manifest"
 out=$work/matrix
-"$here/matrix.sh" --suite-dir "$suite" --out "$out" \
+shapes=(smt-2llc numa2-4llc)
+"$here/matrix.sh" --suite-dir "$suite" --out "$out" --jobs 2 \
+	--topology trixie-backports=smt-2llc --topology trixie-backports=numa2-4llc \
 	--manifest "$top/docs/ci/sample.manifest" "$@" >"$work/matrix.log" 2>&1
 rc=$?
 sed 's/^/# | /' "$out/matrix.txt" 2>/dev/null
-grep -E '^vm: [a-z-]+:' "$work/matrix.log" | sed 's/^/# /'
+grep -E '^vm: [a-z@0-9-]+:' "$work/matrix.log" | sed 's/^/# /'
 keep "$out"
+unproven=
+for s in "${shapes[@]}"; do
+	grep -q '^vm: shape ok: ' "$out/trixie-backports@$s.err" 2>/dev/null || unproven+=" $s"
+done
 bad=
 for t in "$out"/*.tap; do
 	[ -f "$t" ] || continue
@@ -115,9 +123,11 @@ elif [ -n "$bad" ]; then
 elif ! grep -q '^1\.\.0 # SKIP kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)$' \
 	"$out/trixie.tap"; then
 	not_ok "$name" "trixie's 6.12: no constant SKIP line"
-elif grep -q '^ok .*# SKIP' "$out/trixie-backports.tap" "$out/sid.tap"; then
+elif grep -q '^ok .*# SKIP' "$out"/trixie-backports*.tap "$out/sid.tap"; then
 	not_ok "$name" "a test SKIPped on a sched_ext kernel: $(grep -h '^ok .*# SKIP' \
-		"$out/trixie-backports.tap" "$out/sid.tap" | head -n 3 | tr '\n' ' ')"
+		"$out"/trixie-backports*.tap "$out/sid.tap" | head -n 3 | tr '\n' ' ')"
+elif [ -n "$unproven" ]; then
+	not_ok "$name" "no 'vm: shape ok:' proof from the guest for:$unproven"
 else
 	ok "$name"
 fi

@@ -176,6 +176,15 @@ while [ $# -gt 0 ]; do
 done
 
 check_topology
+# The machine's shape for the manifest's topology= and xfail=...@SHAPE: the
+# --cpus machine is one node, one LLC, one thread a core.
+if [ -z "${SCX_ATTACH_TOPOLOGY:-}" ]; then
+	if [ -n "$topology" ]; then
+		export SCX_ATTACH_TOPOLOGY="${topo_name:+$topo_name }$topo_spec"
+	else
+		export SCX_ATTACH_TOPOLOGY="1n1l${cpus}c1t"
+	fi
+fi
 case "$accel" in
 auto|kvm|tcg) ;;
 *) die $E_USAGE "--accel must be auto, kvm or tcg" ;;
