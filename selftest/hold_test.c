@@ -97,6 +97,36 @@ static int pgrp_others(bool live_only)
 	return n;
 }
 
+/*
+ * SIGSTOP stress-ng's stressors in our process group: stopped, they cannot
+ * act on the signal stress-ng gives them when it dies.  How many.
+ */
+static int stop_ng_stressors(void)
+{
+	char buf[1024];
+	struct dirent *de;
+	int n = 0, pgrp;
+	const char *p;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		p = scx_proc_stat(pid, buf, sizeof(buf));
+		if (!p || sscanf(p, "%*c %*d %d", &pgrp) != 1 || pgrp != getpgrp() ||
+		    !strstr(buf, "(stress-ng-"))
+			continue;
+		n += !kill(pid, SIGSTOP);
+	}
+	closedir(d);
+	return n;
+}
+
 /* Children of ours, zombies too. */
 static int nr_children(void)
 {
@@ -328,6 +358,9 @@ TEST_F(private_cgroup, killed_owner_leaves_nothing)
 	TH_LOG("load: %s, cgroup: %s", c == 'N' ? "stress-ng" : "built-in", path[0] ? path : "none");
 	/* The owner, the leader, the workers (and stress-ng's). */
 	EXPECT_LT(10, pgrp_others(true));
+	/* Stopped ones too: SIGKILL reaches them, stress-ng's own stop does not. */
+	if (c == 'N')
+		EXPECT_LT(0, stop_ng_stressors());
 	ASSERT_EQ(0, kill(owner, SIGKILL));
 	ASSERT_EQ(owner, waitpid(owner, &status, 0));
 	EXPECT_EQ(0, pgrp_drained(10000, true));
