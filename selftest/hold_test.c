@@ -300,6 +300,8 @@ TEST(stress_ng_present)
  * A cgroup of the test's own to make the load's tree under: any run's
  * scx_cgroup_create() sweeps dead owners' trees off the mount, so a killed
  * owner's tree at the top level may be gone before the test can look.
+ * Named as scx_cgroup_create() names them: if the harness kills the test,
+ * the next run's sweep removes it.
  */
 FIXTURE(private_cgroup) {
 	char root[PATH_MAX];
@@ -312,7 +314,8 @@ FIXTURE_SETUP(private_cgroup)
 	self->root[0] = '\0';
 	if (!cg)
 		return;
-	snprintf(self->root, sizeof(self->root), "%s/scx_selftest.XXXXXX", cg);
+	snprintf(self->root, sizeof(self->root), "%s/" SCX_CGROUP_PREFIX "%d-%llu.XXXXXX", cg,
+		 getpid(), scx_proc_start_time(getpid()));
 	ASSERT_NE(NULL, mkdtemp(self->root)) TH_LOG("mkdir under %s: %s", cg, strerror(errno));
 }
 
