@@ -121,8 +121,8 @@ unsigned int scx_stress_default_gap_ms(bool emulated);
 /*
  * Start the load.  Returns 0, or -errno with @err filled; nothing is left
  * running on failure.  @s->res.load and .notes say what runs.  Call it from
- * a thread that lives until the stop: the leader dies with that thread
- * (PR_SET_PDEATHSIG).
+ * a thread that lives until the stop: the leader stops the load when that
+ * thread dies (PR_SET_PDEATHSIG).
  */
 int scx_stress_start(struct scx_stress *s, const struct scx_stress_opts *o, char *err,
 		     size_t errlen);

@@ -4,9 +4,11 @@
  *
  * The leader is the caller's child and a child subreaper: every worker and
  * whatever a worker forks ends up its child, so it alone reaps them and the
- * caller never waits for anything but the leader.  Each process has
- * PR_SET_PDEATHSIG(SIGKILL) and stays in the caller's process group: when
- * the caller dies, or the harness kills the group, all of it dies.
+ * caller never waits for anything but the leader.  Every process stays in
+ * the caller's process group, and each child has PR_SET_PDEATHSIG(SIGKILL).
+ * The leader's is SIGTERM: when the caller dies it kills the whole tree as
+ * on a stop (stress-ng only asks its stressors to stop when it dies, and
+ * they may not).  When the harness kills the group, all of it dies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -318,7 +320,7 @@ void stress_leader(struct stress_shm *m, int ng_out, pid_t parent)
 
 	/* Only what the load needs stays open. */
 	ng_out = leader_fds(ng_out);
-	if (!l || ng_out < -1 || scx_fork_setup(parent, SIGKILL, ng_out == 3 ? 4 : 3, false))
+	if (!l || ng_out < -1 || scx_fork_setup(parent, SIGTERM, ng_out == 3 ? 4 : 3, false))
 		_exit(1);
 	/*
 	 * SCHED_FIFO where allowed, before it takes a name a faulty scheduler

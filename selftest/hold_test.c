@@ -68,7 +68,10 @@ static int stress_wait(struct scx_stress *s, uint64_t deadline)
 	}
 }
 
-/* Processes of our process group (the harness gives each test its own) but us. */
+/*
+ * Processes of our process group (the harness gives each test its own) but
+ * us and our parent (a fixture's test runs below a process of the group).
+ */
 static int pgrp_others(bool live_only)
 {
 	char buf[1024], state;
@@ -83,12 +86,42 @@ static int pgrp_others(bool live_only)
 	while ((de = readdir(d))) {
 		pid_t pid = atoi(de->d_name);
 
-		if (pid <= 0 || pid == getpid())
+		if (pid <= 0 || pid == getpid() || pid == getppid())
 			continue;
 		p = scx_proc_stat(pid, buf, sizeof(buf));
 		if (!p || sscanf(p, "%c %*d %d", &state, &pgrp) != 2 || pgrp != getpgrp())
 			continue;
 		n += !live_only || state != 'Z';
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * SIGSTOP stress-ng's stressors in our process group: stopped, they cannot
+ * act on the signal stress-ng gives them when it dies.  How many.
+ */
+static int stop_ng_stressors(void)
+{
+	char buf[1024];
+	struct dirent *de;
+	int n = 0, pgrp;
+	const char *p;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		p = scx_proc_stat(pid, buf, sizeof(buf));
+		if (!p || sscanf(p, "%*c %*d %d", &pgrp) != 1 || pgrp != getpgrp() ||
+		    !strstr(buf, "(stress-ng-"))
+			continue;
+		n += !kill(pid, SIGSTOP);
 	}
 	closedir(d);
 	return n;
@@ -263,10 +296,41 @@ TEST(stress_ng_present)
 	EXPECT_EQ(fds, scx_proc_fd_count());
 }
 
-/* SIGKILL the stress load's owner mid-run: nothing of it may live on. */
-TEST(killed_owner_leaves_nothing)
+/*
+ * A cgroup of the test's own to make the load's tree under: any run's
+ * scx_cgroup_create() sweeps dead owners' trees off the mount, so a killed
+ * owner's tree at the top level may be gone before the test can look.
+ * Named as scx_cgroup_create() names them: if the harness kills the test,
+ * the next run's sweep removes it.
+ */
+FIXTURE(private_cgroup) {
+	char root[PATH_MAX];
+};
+
+FIXTURE_SETUP(private_cgroup)
 {
 	const char *cg = cgroup2_root();
+
+	self->root[0] = '\0';
+	if (!cg)
+		return;
+	snprintf(self->root, sizeof(self->root), "%s/" SCX_CGROUP_PREFIX "%d-%llu.XXXXXX", cg,
+		 getpid(), scx_proc_start_time(getpid()));
+	ASSERT_NE(NULL, mkdtemp(self->root)) TH_LOG("mkdir under %s: %s", cg, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(private_cgroup)
+{
+	if (!self->root[0])
+		return;
+	scx_cgroup_sweep(self->root, STOP_MS);
+	rmdir(self->root);
+}
+
+/* SIGKILL the stress load's owner mid-run: nothing of it may live on. */
+TEST_F(private_cgroup, killed_owner_leaves_nothing)
+{
+	const char *cg = self->root[0] ? self->root : NULL;
 	struct pollfd pfd;
 	char c = 0, path[PATH_MAX];
 	int p[2], status;
@@ -297,6 +361,9 @@ TEST(killed_owner_leaves_nothing)
 	TH_LOG("load: %s, cgroup: %s", c == 'N' ? "stress-ng" : "built-in", path[0] ? path : "none");
 	/* The owner, the leader, the workers (and stress-ng's). */
 	EXPECT_LT(10, pgrp_others(true));
+	/* Stopped ones too: SIGKILL reaches them, stress-ng's own stop does not. */
+	if (c == 'N')
+		EXPECT_LT(0, stop_ng_stressors());
 	ASSERT_EQ(0, kill(owner, SIGKILL));
 	ASSERT_EQ(owner, waitpid(owner, &status, 0));
 	EXPECT_EQ(0, pgrp_drained(10000, true));
