@@ -227,7 +227,8 @@ void scx_cfg_apply(struct scx_cfg *cfg, const struct scx_cfg_want *w)
 	if (w->wall_ms)
 		cfg->wall_ms = w->wall_ms;
 	cfg->hold_ms = scx_max(cfg->hold_ms, w->hold_ms);
-	if (w->stress_ms)
+	/* A test judged by the load's threads keeps them: the run's stress would replace them. */
+	if (w->stress_ms || w->load)
 		cfg->stress_ms = w->stress_ms;
 	if (w->repeat)
 		cfg->repeat = w->repeat;

@@ -414,6 +414,13 @@ TEST(test_windows_over_the_run)
 	EXPECT_EQ(3, cfg.repeat);
 	EXPECT_FALSE(cfg.hotplug);
 	EXPECT_TRUE(cfg.load);
+
+	/* A test judged by the load's threads (a fault aimed at them) keeps them under --stress. */
+	run.stress_ms = 30000;
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .load = true, .hotplug = -1 });
+	EXPECT_EQ(0, cfg.stress_ms);
+	EXPECT_TRUE(cfg.load);
 }
 
 /* Whether a run fits the kselftest runner's timeout, said before it starts. */
