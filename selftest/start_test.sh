@@ -53,13 +53,14 @@ EOF
 chmod 755 "$tmp/showcaps"
 cp "$bin" "$tmp/scx_attach_test"
 
-# suite [setpriv options]: the user test alone, against the fake sysfs.
+# suite [setpriv options]: the user test alone, against the fake sysfs, run
+# from the copy: the build directory may be closed to uid 65534.
 suite() {
 	local t0=$SECONDS
 
 	env -u kselftest_timeout SCX_ATTACH_SYSFS="$tmp/sysfs" SCX_ATTACH_ONLY=user \
 		SCX_ATTACH_SCHED="${sched:-$tmp/showcaps}" SCX_ATTACH_ARGS="${args:-}" \
-		TMPDIR="$tmp" ${extra_env:-} setpriv "$@" -- "${run_bin:-$bin}" >"$out" 2>&1
+		TMPDIR="$tmp" ${extra_env:-} setpriv "$@" -- "${run_bin:-$tmp/scx_attach_test}" >"$out" 2>&1
 	rc=$?
 	secs=$((SECONDS - t0))
 }
