@@ -101,6 +101,7 @@ FIXTURE_VARIANT(scx) {
 	unsigned int wall_ms;	/* wall guard for schedulers meant to hang */
 	unsigned int hold_ms;	/* hold window long enough for the watchdog */
 	bool load;		/* run the built-in load while it holds */
+	bool on_load;		/* its fault is aimed at the load's threads: never the stress */
 	bool tree;		/* one of the tree's tools/sched_ext schedulers */
 	const struct scx_mentry *entry;	/* a manifest line */
 	unsigned int stress_s;	/* hold under the stress load this long */
@@ -157,7 +158,7 @@ FIXTURE_VARIANT_ADD(scx, fault_daemonize) {
 
 FIXTURE_VARIANT_ADD(scx, fault_stall) {
 	.prog = "scx_fault", .args = "--fault=stall", .ops = "fault",
-	.expect = SCX_V_EJECTED, .reason = "stall", .hold_ms = 15000, .load = true,
+	.expect = SCX_V_EJECTED, .reason = "stall", .hold_ms = 15000, .load = true, .on_load = true,
 };
 
 /* The wrong scheduler: attached, but not under the expected name. */
@@ -179,7 +180,7 @@ FIXTURE_VARIANT_ADD(scx, fault_starve) {
  */
 FIXTURE_VARIANT_ADD(scx, fault_neglect) {
 	.prog = "scx_fault", .args = "--fault=neglect --stall-comm=scx_load", .ops = "fault",
-	.expect = SCX_V_STARVED, .load = true,
+	.expect = SCX_V_STARVED, .load = true, .on_load = true,
 };
 
 /* CPU hotplug: the kernel asks for a restart; the loader comes back ... */
@@ -418,6 +419,7 @@ static void variant_cfg(const struct scx_cfg *run, const FIXTURE_VARIANT(scx) *v
 		w.stress_ms = v->stress_s * 1000;
 		w.hotplug = v->hotplug ? 1 : -1;
 		w.load = v->load;
+		w.keep_load = v->on_load;
 	}
 	*cfg = *run;
 	scx_cfg_apply(cfg, &w);

@@ -228,7 +228,7 @@ void scx_cfg_apply(struct scx_cfg *cfg, const struct scx_cfg_want *w)
 		cfg->wall_ms = w->wall_ms;
 	cfg->hold_ms = scx_max(cfg->hold_ms, w->hold_ms);
 	/* A test judged by the load's threads keeps them: the run's stress would replace them. */
-	if (w->stress_ms || w->load)
+	if (w->stress_ms || w->keep_load)
 		cfg->stress_ms = w->stress_ms;
 	if (w->repeat)
 		cfg->repeat = w->repeat;

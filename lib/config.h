@@ -71,7 +71,8 @@ struct scx_cfg_want {
 	unsigned int stress_ms;
 	unsigned int repeat;
 	int hotplug;		/* -1: the run's, 0: off, 1: on */
-	bool load;		/* on, and the run's stress off unless asked here too */
+	bool load;		/* on; never turns the run's off */
+	bool keep_load;		/* judged by the load's threads: the run's stress off */
 };
 
 /* The one rule for a test's own windows over the run's. */

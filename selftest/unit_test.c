@@ -415,10 +415,14 @@ TEST(test_windows_over_the_run)
 	EXPECT_FALSE(cfg.hotplug);
 	EXPECT_TRUE(cfg.load);
 
-	/* A test judged by the load's threads (a fault aimed at them) keeps them under --stress. */
+	/* The run's --stress replaces the load, but not where a fault is aimed at the load. */
 	run.stress_ms = 30000;
 	cfg = run;
 	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .load = true, .hotplug = -1 });
+	EXPECT_EQ(30000, cfg.stress_ms);
+	cfg = run;
+	scx_cfg_apply(&cfg, &(struct scx_cfg_want){ .load = true, .keep_load = true,
+						     .hotplug = -1 });
 	EXPECT_EQ(0, cfg.stress_ms);
 	EXPECT_TRUE(cfg.load);
 }

@@ -83,6 +83,17 @@ class Parse(unittest.TestCase):
                          ["global.plain", "scx.user.verdict", "scx.fault_none.verdict",
                           "scx.scx_simple.verdict"])
 
+    def test_listing_long_variant(self):
+        # A variant over the 25-column field pushes the test's name right.
+        listing = (LISTING.rstrip("\n").rsplit("\n", 1)[0] + "\n" +
+                   "                     fault_hotplug_restart_error \n" +
+                   "--------------------------------------------------------------------------------\n" +
+                   "scx_switch           a_very_long_switch_variant_x both_attach\n")
+        self.assertEqual(mr.list_tests(io.StringIO(listing)),
+                         ["global.plain", "scx.user.verdict", "scx.fault_none.verdict",
+                          "scx.fault_hotplug_restart_error.verdict",
+                          "scx_switch.a_very_long_switch_variant_x.both_attach"])
+
     def test_result_lines(self):
         tests, skip = mr.parse_ktap(KTAP_NEW)
         self.assertIsNone(skip)

@@ -94,8 +94,17 @@ def list_tests(lines):
             flush()
             fixture, variants, names = None, [], []
             continue
-        # Columns: %-20s %-25s %s
-        f, v, t = line[:20].strip(), line[21:46].strip(), line[47:].strip()
+        # Columns: %-20s %-25s %s, but a longer name pushes the next one
+        # right: a word is the fixture at column 0, else the variant if it
+        # starts before the test column, else the test.
+        f = v = t = ""
+        for m in re.finditer(r"\S+", line):
+            if m.start() == 0:
+                f = m.group()
+            elif not v and not t and m.start() < 47:
+                v = m.group()
+            else:
+                t = m.group()
         if f:
             fixture = f
         if v:

@@ -269,7 +269,9 @@ list_tests() {
 	# The harness exits 4 (SKIP) after listing.
 	names=$({ with_manifest "$manifest" "$suite/scx_attach_test" -l 2>&1 >/dev/null || true; } |
 		python3 "$report" tests) || names=
-	[ "$no_user" = 0 ] || names=$(grep -vx scx.user.verdict <<< "$names")
+	# Without the user's test the guest runs SCX_ATTACH_ONLY=fixtures,tree,manifest
+	# (below): neither the user's test nor the sub-scheduler tests.
+	[ "$no_user" = 0 ] || names=$(grep -vx -e scx.user.verdict -e 'scx_sub\..*' <<< "$names")
 	[ -n "$names" ] || names='*'
 	echo "$names"
 }
