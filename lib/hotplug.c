@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,11 +75,11 @@ int scx_hotplug_pick(const char *dir, const char **skip)
 	return online < 2 || best < 0 ? -ENODEV : best;
 }
 
-static int write_online(const char *path, bool online)
+static int write_online(const char *path, bool online, int flags)
 {
 	int fd, ret = 0;
 
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | flags);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, online ? "1" : "0", 1) != 1)
@@ -89,14 +88,22 @@ static int write_online(const char *path, bool online)
 	return ret;
 }
 
+static volatile sig_atomic_t helper_stop;
+
+static void helper_signal(int sig)
+{
+	helper_stop = sig;
+}
+
 /* The helper: one write per command, until EOF or SIGTERM; then restore. */
 static void __attribute__((__noreturn__))
 helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
 {
-	struct pollfd pfd[2] = { { .fd = cmd, .events = POLLIN }, { .events = POLLIN } };
+	struct sigaction sa = { .sa_handler = helper_signal };	/* no SA_RESTART */
+	struct pollfd pfd = { .fd = cmd, .events = POLLIN };
 	struct scx_hotplug_op op = { .cpu = cpu };
+	sigset_t set, none;
 	bool offline = false;
-	sigset_t set;
 	char c;
 
 	/* SIGTERM when the test dies: the CPU is put back online first. */
@@ -106,27 +113,37 @@ helper(const char *path, int cpu, int cmd, int ack, pid_t parent)
 	prctl(PR_SET_NAME, SCX_HOTPLUG_COMM);
 	/* A dead caller: the answer fails with EPIPE, and the CPU is still restored. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Blocked but while it waits or writes: a stop signal (the test's
+	 * death too) interrupts even a write that blocks (a FIFO in the tests).
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	pfd[1].fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (pfd[1].fd < 0)
-		_exit(1);
-	while (poll(pfd, 2, -1) >= 0 && !(pfd[1].revents & POLLIN)) {
-		if (!(pfd[0].revents & (POLLIN | POLLHUP)) || read(cmd, &c, 1) != 1)
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	while (ppoll(&pfd, 1, NULL, &none) >= 0 || errno == EINTR) {
+		if (helper_stop)
+			break;
+		if (!(pfd.revents & (POLLIN | POLLHUP)) || read(cmd, &c, 1) != 1)
 			break;	/* EOF: the caller closed, or died */
 		op.online = c == '1';
 		op.t_start = scx_now_ns();
-		op.err = write_online(path, op.online);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		op.err = write_online(path, op.online, 0);
+		sigprocmask(SIG_SETMASK, &set, NULL);
 		op.t_done = scx_now_ns();
 		if (!op.err)
 			offline = !op.online;
 		if (write(ack, &op, sizeof(op)) != sizeof(op))
 			break;
 	}
-	_exit(offline && write_online(path, true) ? 2 : 0);
+	/* Never blocks here: a FIFO with no reader fails at once. */
+	_exit(offline && write_online(path, true, O_NONBLOCK) ? 2 : 0);
 }
 
 void scx_hotplug_init(struct scx_hotplug *h)
