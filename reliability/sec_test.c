@@ -270,9 +270,12 @@ TEST_F(sec, child_env_sanitized)
 	/* Whose it is, for a later suite's sweep of strays: this process. */
 	snprintf(want, sizeof(want), "env: " SCX_OWNER_ENV "=%d:", getpid());
 	EXPECT_EQ(1, count_lines(self->out, want)) TH_LOG("no %s", want);
-	/* Nothing else: the short list, RUST_LOG and the owner. */
+	/* Which spawn it came from, for stopping only its own: the child itself. */
+	snprintf(want, sizeof(want), "env: " SCX_SPAWN_ENV "=%d:", self->c.pid);
+	EXPECT_EQ(1, count_lines(self->out, want)) TH_LOG("no %s", want);
+	/* Nothing else: the short list, RUST_LOG, the owner and the spawn. */
 	n = count_lines(self->out, "env: ");
-	EXPECT_EQ((int)ARRAY_SIZE(keep) + 2, n) TH_LOG("%s", self->out);
+	EXPECT_EQ((int)ARRAY_SIZE(keep) + 3, n) TH_LOG("%s", self->out);
 	unsetenv("RUST_LOG");
 }
 

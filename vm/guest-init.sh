@@ -85,9 +85,9 @@ echo "SCX_VM_KERNEL_$nonce=$(uname -r) ($accel)" > "$out"
 # A shape that is not the one asked for is the test bed's failure: the
 # command does not run under its name.
 if [ -n "$shape" ]; then
-	sh /etc/scx-vm/guest-shape.sh "$shape" > /tmp/shape.out 2>&1
+	sh /etc/scx-vm/guest-shape.sh "$shape" > /run/scx-shape.out 2>&1
 	src=$?
-	sed "s/^/SCX_VM_SHAPE_$nonce=/" /tmp/shape.out > "$out"
+	sed "s/^/SCX_VM_SHAPE_$nonce=/" /run/scx-shape.out > "$out"
 	if [ "$src" != 0 ]; then
 		printf 'SCX_VM_EXIT_%s=95\n' "$nonce" > "$out"
 		halt_now
