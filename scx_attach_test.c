@@ -918,8 +918,11 @@ FIXTURE_SETUP(scx_sub)
 		ksft_print_msg("%s\n", err);
 		SKIP(return, SKIP_NO_CGROUP);
 	}
-	snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path);
-	ret = sub_argv(self, variant->args_c, self->cgpath);
+	if (snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path) >=
+	    (int)sizeof(self->cgpath))
+		ret = -ENAMETOOLONG;
+	else
+		ret = sub_argv(self, variant->args_c, self->cgpath);
 	if (ret) {
 		scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
 		ASSERT_EQ(0, ret) TH_LOG("the child's arguments are too long");
