@@ -218,6 +218,10 @@ static bool attach_step(struct watcher *w, enum scx_wake wake, uint64_t gate_dl,
 			r->saw_loading = false;
 			return false;
 		}
+		if (scx_w_await_exit(w)) {
+			classify_early(w, wake);
+			return true;
+		}
 		scx_w_verdict(w, SCX_V_REJECTED, wake);
 		snprintf(r->detail, sizeof(r->detail),
 			 "sched_ext began enabling it, then fell back to disabled%s%s",

@@ -112,6 +112,23 @@ bool scx_w_await_reason(struct watcher *w, int nth)
 	}
 }
 
+/*
+ * The kernel refused it while the process lives: a loader learns that from
+ * its attach call and says why before it exits.  Give it that long to do so
+ * (its words are the fingerprint); true if it exited.
+ */
+bool scx_w_await_exit(struct watcher *w)
+{
+	uint64_t deadline = reason_deadline(w);
+
+	while (!scx_child_poll(w->c)) {
+		if (scx_now_ns() >= deadline)
+			return false;
+		scx_waiter_wait(&w->wt, deadline);
+	}
+	return true;
+}
+
 /* "restarted 2 times, then ", or "" before any restart. */
 static const char *so_far(const struct scx_result *r, char *buf, size_t len)
 {

@@ -36,6 +36,8 @@ void scx_w_describe_exit(const struct scx_child *c, char *buf, size_t len);
 bool scx_w_await_reason(struct watcher *w, int nth);
 /* Did the kernel end the last attach asking the loader to come back? */
 bool scx_w_restart_asked(const struct scx_result *r);
+/* Wait, bounded, for a refused loader to exit by itself; true if it did. */
+bool scx_w_await_exit(struct watcher *w);
 /* It was attached and something ended it: ejected, or died after attach. */
 void scx_w_classify_after(struct watcher *w, enum scx_wake by);
 /*

@@ -182,6 +182,13 @@ int main(int argc, char **argv)
 		attach("reject", "enabled");
 		return 1;
 	}
+	if (!strcmp(mode, "reject-slow")) {
+		/* A loader that takes its time to say why. */
+		attach("reject", "rejected");
+		msleep(300);
+		printf("fake: failed to attach struct_ops 'fake_ops': -22 (Invalid argument)\n");
+		return 1;
+	}
 	if (!strcmp(mode, "reject-stay")) {
 		link = attach("reject", "rejected");
 		pause();

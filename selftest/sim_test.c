@@ -407,6 +407,41 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	fk_stop(&fk);
 }
 
+/*
+ * Refused while its process lives: the loader learns it from its attach
+ * call and says why on its way out.  Stopping it at once lost those words
+ * (the fingerprint) on a loaded host.
+ */
+TEST(refused_loader_gets_its_last_words)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "reject-slow", NULL };
+	char *buf = NULL, detail[SCX_ERR_LEN];
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
+	EXPECT_EQ(SCX_V_REJECTED, r.verdict);
+	EXPECT_NE(NULL, strstr(r.detail, "the process exited with status 1"))
+		TH_LOG("%s", r.detail);
+	f = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, f);
+	scx_report(f, &r, &c, "fake_sched reject-slow");
+	fclose(f);
+	EXPECT_NE(NULL, strstr(buf, "# fingerprint: fake: failed to attach struct_ops"))
+		TH_LOG("%s", buf);
+	free(buf);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+}
+
 TEST(busy_names_the_other_scheduler)
 {
 	struct fake_kernel fk;
