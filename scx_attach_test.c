@@ -1007,13 +1007,14 @@ static void print_lines(const char *text, size_t len, const char *indent)
 
 /*
  * What was seen of a child, as "# " lines, and its result line (@more:
- * key=value pairs after "level=N parent=P").
+ * key=value pairs after "level=N parent=P"), which @line gets too (NULL:
+ * not wanted).
  */
 static void sub_report_of(const struct scx_sub_result *r, struct scx_child *c,
 			  const char *child, const char *parent, const char *parent_key,
-			  int level, const char *more)
+			  int level, const char *more, char *line, size_t len)
 {
-	char tail[1024];
+	char tail[1024], res[512];
 
 	ksft_print_msg("child %s under %s: %s\n", child, parent, scx_sub_outcome_name(r->outcome));
 	ksft_print_msg("what: %s\n", r->detail);
@@ -1029,10 +1030,13 @@ static void sub_report_of(const struct scx_sub_result *r, struct scx_child *c,
 		       scx_state_name(r->root_last.state), r->root_last.ops,
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
 		       r->root_before.ops, r->root_before.enable_seq);
-	printf("# result: verdict=%s attach_ms=%llu level=%d parent=%s%s%s\n",
-	       scx_sub_outcome_key(r->outcome), (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
-	       level, parent_key, more ? " " : "", more ? more : "");
+	snprintf(res, sizeof(res), "verdict=%s attach_ms=%llu level=%d parent=%s%s%s",
+		 scx_sub_outcome_key(r->outcome), (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
+		 level, parent_key, more ? " " : "", more ? more : "");
+	printf("# result: %s\n", res);
 	fflush(stdout);
+	if (line)
+		snprintf(line, len, "%s", res);
 }
 
 static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v)
@@ -1040,7 +1044,7 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 	const struct scx_sub_result *r = &self->rc;
 
 	sub_report_of(r, &self->child, v->child, v->foreign ? r->root_before.ops : v->parent,
-		      v->foreign ? r->root_before.ops : v->ops_p, 1, NULL);
+		      v->foreign ? r->root_before.ops : v->ops_p, 1, NULL, NULL, 0);
 }
 
 /* The attached root scheduler has sub/: this kernel takes children. */
@@ -1172,6 +1176,7 @@ struct mchain {
 	int n;				/* levels, the root's included */
 	struct mlevel l[SCX_SUB_MAX_DEPTH];
 	struct scx_cgroup cg;
+	char last[512];			/* the last result line's fields: the test's */
 };
 
 /* A level's windows: its line's over the run's; a parent's without a hold. */
@@ -1216,6 +1221,17 @@ static void chain_budget(const struct scx_cfg *run, const struct scx_mentry *e,
 	scx_budget_add(b, worst, e->expect == SCX_SUB_ATTACHED ? least : 0);
 }
 
+/* @e's known failure on this kernel and machine shape (xfail=), or -1; @rel the release. */
+static int known_failure(const struct scx_mentry *e, char *rel, size_t len)
+{
+	struct utsname uts;
+
+	if (uname(&uts))
+		return -1;
+	snprintf(rel, len, "%s", uts.release);
+	return scx_mentry_xfail_shape(e, uts.release, getenv(SCX_SHAPE_ENV));
+}
+
 /*
  * The levels, their programs and arguments, and the private cgroups:
  * CG/A for the root's child A, CG/A/B for B beneath it, ...  0, 1 when
@@ -1228,6 +1244,7 @@ static int chain_setup(struct __test_metadata *const _metadata, struct mchain **
 	const char *subs[SCX_SUB_MAX_DEPTH] = { NULL };
 	char names[SCX_SUB_MAX_DEPTH][PATH_MAX];
 	char err[SCX_ERR_LEN] = "";
+	bool known = false;
 	struct mlevel *lv;
 	struct mchain *ch;
 	int i, ret;
@@ -1237,6 +1254,9 @@ static int chain_setup(struct __test_metadata *const _metadata, struct mchain **
 		return -ENOMEM;
 	*chp = ch;
 	ch->n = chain_of(e, l);
+	/* An expected failure logs a sched_ext error: no splat then, a known one neither. */
+	for (i = 0; i < ch->n; i++)
+		known |= known_failure(l[i], err, sizeof(err)) >= 0;
 	for (i = 0; i < ch->n; i++) {
 		lv = &ch->l[i];
 		lv->e = l[i];
@@ -1244,7 +1264,7 @@ static int chain_setup(struct __test_metadata *const _metadata, struct mchain **
 		lv->sr.klog.fd = -1;
 		level_cfg(run, l[i], i == ch->n - 1, &lv->cfg);
 		lv->cfg.splat_allow = &splat_allow;
-		lv->cfg.splat_scx_errors = e->expect == SCX_SUB_ATTACHED;
+		lv->cfg.splat_scx_errors = e->expect == SCX_SUB_ATTACHED && !known;
 		ret = entry_bin(l[i], lv->bin, sizeof(lv->bin));
 		if (ret) {
 			TH_LOG("%s: no program: %s", l[i]->name, strerror(-ret));
@@ -1283,17 +1303,6 @@ static int chain_setup(struct __test_metadata *const _metadata, struct mchain **
 	return 0;
 }
 
-/* A parent's known failure on this kernel (xfail=) is its child's too. */
-static int known_failure(const struct scx_mentry *e, char *rel, size_t len)
-{
-	struct utsname uts;
-
-	if (uname(&uts))
-		return -1;
-	snprintf(rel, len, "%s", uts.release);
-	return scx_mentry_xfail_shape(e, uts.release, getenv(SCX_SHAPE_ENV));
-}
-
 /*
  * A level above the child did not attach: the child cannot be judged.  Its
  * result says which parent failed; a known failure of that parent on this
@@ -1306,8 +1315,10 @@ static void chain_parent_failed(struct __test_metadata *const _metadata, struct 
 	const char *key = level ? scx_sub_outcome_key(got) : scx_verdict_key(got);
 	char rel[256] = "";
 
-	printf("# result: verdict=parent_failed attach_ms=- level=%d parent=%s failed=%s failed_verdict=%s\n",
-	       ch->n - 1, ch->l[ch->n - 2].e->name, f->name, key);
+	snprintf(ch->last, sizeof(ch->last),
+		 "verdict=parent_failed attach_ms=- level=%d parent=%s failed=%s failed_verdict=%s",
+		 ch->n - 1, ch->l[ch->n - 2].e->name, f->name, key);
+	printf("# result: %s\n", ch->last);
 	fflush(stdout);
 	if (known_failure(f, rel, sizeof(rel)) == got)
 		SCX_KNOWN(KSFT_XFAIL, "parent %s: known failure on %s: %s", f->name, rel, key);
@@ -1366,7 +1377,8 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 					 st.st_ino, &lv->c, &lv->sr))
 			TH_LOG("%s", lv->sr.detail);
 		snprintf(more, sizeof(more), "name=%s", lv->e->name);
-		sub_report_of(&lv->sr, &lv->c, lv->e->name, up->e->name, up->e->name, i, more);
+		sub_report_of(&lv->sr, &lv->c, lv->e->name, up->e->name, up->e->name, i, more,
+			      ch->last, sizeof(ch->last));
 		if (i < ch->n - 1 && lv->sr.outcome != SCX_SUB_ATTACHED) {
 			chain_parent_failed(_metadata, ch, i, lv->sr.outcome);
 			return;
@@ -1387,6 +1399,27 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 		EXPECT_EQ(lv->sr.root_before.enable_seq, lv->sr.root_last.enable_seq);
 		EXPECT_EQ(0, scx_child_poll(&root->c)) TH_LOG("the root scheduler died");
 	}
+}
+
+/*
+ * A splat while the chain ran (the root's log window covers every level):
+ * a failure, said again on the test's own result line, the last level's.
+ */
+static void chain_splats(struct __test_metadata *const _metadata, struct mchain *ch)
+{
+	struct mlevel *root = &ch->l[0];
+
+	if (!ch->last[0]) {
+		check_splats(_metadata, &root->c, &root->r, NULL);
+		return;
+	}
+	if (!root->r.splat.count)
+		return;
+	scx_splat_print(stdout, &root->r.splat);
+	printf("# result: %s splats=%u splat=%s\n", ch->last, root->r.splat.count,
+	       scx_splat_kind_key(root->r.splat.kind));
+	fflush(stdout);
+	EXPECT_EQ(0, root->r.splat.count);
 }
 
 /* Children stop before parents; then the cgroups go. */
@@ -1410,7 +1443,7 @@ static void chain_teardown(struct __test_metadata *const _metadata, struct mchai
 		if (ret)
 			ksft_print_msg("cleanup: %s: %s\n", lv->e->name, detail);
 		EXPECT_EQ(0, ret);
-		check_splats(_metadata, &lv->c, &lv->r, NULL);
+		chain_splats(_metadata, ch);
 	}
 	if (ch->cg.path[0])
 		EXPECT_EQ(0, scx_cgroup_remove(&ch->cg, lv->cfg.grace_ms))
