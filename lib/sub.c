@@ -43,18 +43,13 @@ static bool parse_sub_name(const char *name, unsigned long long *cgid)
 	return !errno && !*end;
 }
 
+/* Its ops, "" while unreadable (the file appears with the directory). */
 static void read_ops(int dfd, const char *name, char *ops, size_t len)
 {
 	char path[NAME_MAX + 8];
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/ops", name);
-	n = scx_read_small_at(dfd, path, O_NOFOLLOW, ops, len);
-	if (n < 0)
-		n = 0;
-	while (n > 0 && (ops[n - 1] == '\n' || ops[n - 1] == ' '))
-		n--;
-	ops[n] = '\0';
+	scx_sysfs_attr(dfd, path, ops, len);
 }
 
 int scx_sub_read(int dfd, const char *parent, struct scx_sub_list *l)
