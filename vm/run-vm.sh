@@ -145,6 +145,19 @@ check_topology() {
 		die $E_USAGE "--topology $topology: the guest needs $mem MB, this host has $avail MB available (pass a smaller --mem)"
 	fi
 	topo_qemu_args "$mem"
+	# Test only (docs/vm.md): qemu boots another shape than the guest is
+	# told to prove, to show the exit-95 path on a real guest.
+	if [ -n "${SCX_VM_TEST_BOOT_SHAPE:-}" ]; then
+		local want=$topo_spec name=$topo_name
+
+		why=$(topo_parse "$SCX_VM_TEST_BOOT_SHAPE") || die $E_USAGE "SCX_VM_TEST_BOOT_SHAPE: $why"
+		topo_parse "$SCX_VM_TEST_BOOT_SHAPE" >/dev/null
+		cpus=$topo_cpus
+		topo_qemu_args "$mem"
+		msg "SCX_VM_TEST_BOOT_SHAPE: booting $topo_spec for --topology $want (test only)"
+		topo_spec=$want
+		topo_name=$name
+	fi
 }
 
 need_uint() {
