@@ -500,7 +500,7 @@ run_column() {
 	*)
 		why=$(grep '^vm: ' "$run/$id.err" | grep -v -e '^vm: accel=' -e '^vm: booted' \
 			-e '^vm: kernel ' -e '^vm: run took' -e '^vm: |' -e '^vm: shape ok' \
-			-e '^vm: initramfs ' | head -n1)
+			-e '^vm: initramfs ' -e '^vm: SCX_VM_TEST_' | head -n1)
 		meta "$id" error "${why#vm: }${why:+; }exit status $rc"
 		;;
 	esac
