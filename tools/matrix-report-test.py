@@ -429,6 +429,15 @@ class JobsSimulated(unittest.TestCase):
         self.assertEqual([e.split()[2] for e in events1 if e.startswith("start ")],
                          ["1"] * len(starts))
 
+    def test_images_prepared_once_per_kernel(self):
+        for jobs in (1, 3):
+            _, _, events, _ = self.runs[jobs]
+            self.assertEqual(sorted(e for e in events if e.startswith("prepare ")),
+                             ["prepare nosx-6.1", "prepare sx-7.3"])
+            for e in events:
+                if e.startswith("start "):
+                    self.assertEqual(e.split()[3], e.split()[1].split("@")[0] + ".img", e)
+
     def test_cells(self):
         _, one, _, _ = self.runs[1]
         doc = json.loads(one["matrix.json"])

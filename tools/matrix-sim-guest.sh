@@ -12,7 +12,8 @@
 # Kernels are files named by what they are: *nosx* has no sched_ext (every
 # test SKIPs), bad* cannot be resolved; the shape odd-3llc comes up as
 # another machine (exit 95, as run-vm.sh when guest-shape.sh disagrees).
-# SIM_LOG (a file) gets "start ID RUNNING" and "end ID" lines.
+# SIM_LOG (a file) gets "prepare KERNEL", "start ID RUNNING IMAGE" and
+# "end ID" lines.
 
 set -euo pipefail
 
@@ -51,17 +52,25 @@ verdict_of() {
 }
 
 as_run_vm() {
-	local kernel='' topo='' want=() tests=() t s n i id ms
+	local kernel='' topo='' prepare='' image=none want=() tests=() t s n i id ms
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel)	kernel=$2; shift ;;
 		--topology)	topo=$2; shift ;;
+		--prepare)	prepare=$2; shift ;;
+		--image)	image=$(basename -- "$2"); shift ;;
 		--suite-dir|--add|--put|--accel|--mem|--timeout|--cpus) shift ;;
 		--)		shift; break ;;
 		esac
 		shift
 	done
+	if [ -n "$prepare" ]; then
+		sleep 0.2
+		echo image > "$prepare"
+		log "prepare $(basename -- "$kernel")"
+		exit 0
+	fi
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		-v|-r)	want+=("$1" "$2"); shift ;;
@@ -83,7 +92,7 @@ as_run_vm() {
 	id=$(basename -- "$kernel")${topo:+@$topo}
 	[ -z "${SIM_LOG:-}" ] || touch "$SIM_LOG"
 	log "start $id $(($(grep -c '^start ' "${SIM_LOG:-/dev/null}") - \
-		$(grep -c '^end ' "${SIM_LOG:-/dev/null}") + 1))"
+		$(grep -c '^end ' "${SIM_LOG:-/dev/null}") + 1)) $image"
 	# Timings that differ from run to run: the tables must not care.
 	echo "vm: booted in 0.$RANDOM""s" >&2
 	if [ -z "$topo" ]; then
