@@ -12,6 +12,7 @@
 #include "spawn.h"
 #include "sub.h"
 #include "sysfs.h"
+#include "waiter.h"
 
 struct scx_sub_result {
 	enum scx_sub_outcome outcome;
@@ -32,6 +33,8 @@ struct scx_sub_result {
 	uint64_t t_spawn;		/* CLOCK_MONOTONIC ns */
 	uint64_t t_attach;		/* ns after the spawn; 0: never */
 	uint64_t t_enabled_us;		/* the kernel record's time stamp, us; 0: none */
+	bool enabled_by_uevent;		/* the kernel's "add" uevent said it first */
+	enum scx_wake attach_by;	/* what woke the look that saw it attached */
 	uint64_t t_verdict;		/* ns after the spawn */
 	bool kmsg;			/* the kernel log was readable */
 	struct scx_kmsg klog;		/* sched_ext lines since the spawn */
