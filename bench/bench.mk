@@ -12,8 +12,9 @@
 #                            only on a broken run, never on a number; writes
 #                            nothing
 #   make bench-matrix        the scheduler x kernel matrix against its lower
-#                            bound and a boot per scheduler; writes its section
-#                            of docs/benchmark.md (20-30 min under TCG)
+#                            bound and a boot per scheduler, then the same over
+#                            machine shapes with --jobs 1 and 2; writes its
+#                            sections of docs/benchmark.md (hours under TCG)
 #   make bench-matrix-smoke  one scheduler, one sched_ext kernel and one
 #                            without, for CI; writes nothing
 #
