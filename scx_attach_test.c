@@ -820,6 +820,7 @@ FIXTURE(scx_sub) {
 	struct scx_cgroup cg;
 	char bin_p[PATH_MAX], bin_c[PATH_MAX];
 	char cgpath[PATH_MAX];
+	char cgparent[PATH_MAX];	/* a cgroup beside the child's: the parent's load */
 	char args[SCX_ARGS_FILE_MAX];
 	char *argv[SCX_ARGS_MAX + 2];
 	bool started;
@@ -896,7 +897,7 @@ static int sub_argv(FIXTURE_DATA(scx_sub) *self, const char *args, const char *c
 
 FIXTURE_SETUP(scx_sub)
 {
-	static const char *const subs[] = { "child", NULL };
+	static const char *const subs[] = { "child", "parent", NULL };
 	char err[SCX_ERR_LEN] = "";
 	int ret;
 
@@ -919,7 +920,9 @@ FIXTURE_SETUP(scx_sub)
 		SKIP(return, SKIP_NO_CGROUP);
 	}
 	if (snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path) >=
-	    (int)sizeof(self->cgpath))
+	    (int)sizeof(self->cgpath) ||
+	    snprintf(self->cgparent, sizeof(self->cgparent), "%s/parent", self->cg.path) >=
+	    (int)sizeof(self->cgparent))
 		ret = -ENAMETOOLONG;
 	else
 		ret = sub_argv(self, variant->args_c, self->cgpath);
@@ -961,6 +964,7 @@ static const char *const sub_keys[] = {
 	[SCX_SUB_PARENT_GONE] = "parent_exited",
 	[SCX_SUB_DIED] = "died_after_attach",
 	[SCX_SUB_PARENT_BROKE] = "parent_broke",
+	[SCX_SUB_STARVED] = "starved",
 };
 
 /* @len bytes of @text, a "# " line each: nothing raw reaches stdout. */
@@ -994,6 +998,11 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 			print_lines(r->klog.lines, r->klog.len, "  ");
 		}
 	}
+	if (r->loaded) {
+		ksft_print_msg("child's load: %s\n", r->load_child);
+		if (r->load_parent[0])
+			ksft_print_msg("parent's load: %s\n", r->load_parent);
+	}
 	ksft_print_msg("root: state %s ops \"%s\" enable_seq %lld (before the child: %s \"%s\" %lld)\n",
 		       scx_state_name(r->root_last.state), r->root_last.ops,
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
@@ -1025,6 +1034,9 @@ static bool parent_takes_children(const struct scx_cfg *cfg)
 static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(scx_sub) *self,
 			const FIXTURE_VARIANT(scx_sub) *variant)
 {
+	/* Only in our cgroup is the child's load known to be the child's. */
+	bool mine = strstr(variant->args_c, "{cgroup}");
+	struct scx_sub_loads loads = { .child_cg = self->cgpath };
 	struct scx_sub_list l = { 0 };
 	struct scx_sysfs sys;
 	struct scx_snap root;
@@ -1042,9 +1054,9 @@ static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 	ksft_print_msg("parent: the attached \"%s\" (not ours: never signalled)\n", root.ops);
 	self->started = true;
 	ASSERT_EQ(0, stat(self->cgpath, &st));
-	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", NULL, self->bin_c, self->argv,
-				 variant->ops_c, strstr(variant->args_c, "{cgroup}") ? st.st_ino : 0,
-				 &self->child, &self->rc))
+	ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", NULL, self->bin_c, self->argv,
+					variant->ops_c, mine ? st.st_ino : 0, mine ? &loads : NULL,
+					&self->child, &self->rc))
 		TH_LOG("%s", self->rc.detail);
 	sub_report(self, variant);
 	ASSERT_EQ(SCX_SUB_ATTACHED, self->rc.outcome)
@@ -1054,6 +1066,7 @@ static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 
 TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 {
+	struct scx_sub_loads loads = { .child_cg = self->cgpath, .parent_cg = self->cgparent };
 	char *argv_p[] = { self->bin_p, NULL };
 	struct stat st;
 
@@ -1080,8 +1093,9 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	if (variant->parent_subs && !parent_takes_children(&self->cfg))
 		SKIP(return, SKIP_NO_SUB);
 	ASSERT_EQ(0, stat(self->cgpath, &st));
-	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", &self->parent, self->bin_c, self->argv,
-				 variant->ops_c, st.st_ino, &self->child, &self->rc))
+	ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", &self->parent, self->bin_c,
+					self->argv, variant->ops_c, st.st_ino, &loads, &self->child,
+					&self->rc))
 		TH_LOG("%s", self->rc.detail);
 	if (variant->stop_parent && self->rc.outcome == SCX_SUB_ATTACHED) {
 		char detail[SCX_ERR_LEN];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stress.h"
 #include "subwatch.h"
 #include "waiter.h"
 
@@ -114,11 +115,89 @@ static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
 	return o;
 }
 
+/* The hold's loads, from the child's verdict to the end of the hold. */
+struct subhold {
+	struct scx_subload c, p;
+	bool on_p;
+	struct scx_bypass bc, bp;	/* the child's and the root's, at the start */
+};
+
+static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *loads, int dfd,
+		       struct scx_sub_result *r, struct subhold *h)
+{
+	unsigned int gap = scx_stress_default_gap_ms(cfg->emulated);
+	unsigned int ms = cfg->hold_ms + cfg->grace_ms;
+	char err[SCX_ERR_LEN];
+	int ret;
+
+	scx_bypass_read(dfd, r->dir, &h->bc);
+	scx_bypass_read(dfd, "root", &h->bp);
+	ret = scx_subload_start(&h->c, loads->child_cg, ms, gap, err, sizeof(err));
+	if (!ret && loads->parent_cg) {
+		ret = scx_subload_start(&h->p, loads->parent_cg, ms, gap, err, sizeof(err));
+		if (ret)
+			scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
+		h->on_p = !ret;
+	}
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "the hold's load: %.200s", err);
+		return ret;
+	}
+	r->loaded = true;
+	return 0;
+}
+
+/*
+ * Stop the loads and judge who ran them: the child its cgroup's, the
+ * parent the rest.  -errno: a load failed, nothing decided (detail says).
+ */
+static int loads_stop(const struct scx_cfg *cfg, const struct scx_sub_loads *loads, int dfd,
+		      struct scx_sub_result *r, struct subhold *h, enum scx_sub_outcome *o)
+{
+	struct scx_bypass now;
+	int rc, rp = 0;
+
+	scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
+	scx_subload_stop(&h->p, cfg->grace_ms, &r->lp);
+	scx_bypass_read(dfd, r->dir, &now);
+	rc = scx_subload_judge(&r->lc, loads->child_cg, &h->bc, &now, r->load_child,
+			       sizeof(r->load_child));
+	if (h->on_p) {
+		scx_bypass_read(dfd, "root", &now);
+		rp = scx_subload_judge(&r->lp, loads->parent_cg, &h->bp, &now, r->load_parent,
+				       sizeof(r->load_parent));
+	}
+	if (rc < 0 || rp < 0) {
+		snprintf(r->detail, sizeof(r->detail), "the %s load could not be judged: %.300s",
+			 rc < 0 ? "child's" : "parent's", rc < 0 ? r->load_child : r->load_parent);
+		return rc < 0 ? rc : rp;
+	}
+	if (*o != SCX_SUB_ATTACHED)
+		return 0;
+	if (rc)
+		*o = SCX_SUB_STARVED;
+	else if (rp)
+		*o = SCX_SUB_PARENT_BROKE;
+	return 0;
+}
+
 static void describe(struct scx_sub_result *r, const struct scx_child *c)
 {
 	char tail[512];
 
 	switch (r->outcome) {
+	case SCX_SUB_STARVED:
+		snprintf(r->detail, sizeof(r->detail),
+			 "attached as %.150s (cgroup id %llu), but the load in its cgroup did not run under it: %.200s",
+			 r->dir, r->cgid, r->load_child);
+		break;
+	case SCX_SUB_PARENT_BROKE:
+		if (!r->load_parent[0] || !r->obs.parent_alive || !r->obs.parent_attached)
+			goto other;
+		snprintf(r->detail, sizeof(r->detail),
+			 "the parent did not run the load outside the child's cgroup: %.300s",
+			 r->load_parent);
+		break;
 	case SCX_SUB_ATTACHED:
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached as %s (cgroup id %llu), the root's ops, state and enable_seq unchanged",
@@ -138,6 +217,7 @@ static void describe(struct scx_sub_result *r, const struct scx_child *c)
 			 r->obs.enabled ? "yes" : "no");
 		break;
 	default:
+other:
 		snprintf(r->detail, sizeof(r->detail), "%s%s%.200s%s%s%.200s",
 			 scx_sub_outcome_name(r->outcome),
 			 r->reason[0] ? "; kernel: disabled (" : "", r->reason,
@@ -150,6 +230,17 @@ int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_ch
 		const char *bin, char *const argv[], const char *expect_ops,
 		unsigned long long cgid, struct scx_child *c, struct scx_sub_result *r)
 {
+	return scx_sub_run_loaded(cfg, parent_dir, parent, bin, argv, expect_ops, cgid, NULL, c,
+				  r);
+}
+
+int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
+		       struct scx_child *parent, const char *bin, char *const argv[],
+		       const char *expect_ops, unsigned long long cgid,
+		       const struct scx_sub_loads *loads, struct scx_child *c,
+		       struct scx_sub_result *r)
+{
+	struct subhold h = { .c.pid = -1, .c.stop = -1, .p.pid = -1, .p.stop = -1 };
 	struct subwatch sw = { .cfg = cfg, .r = r, .expect_ops = expect_ops, .want_cgid = cgid };
 	uint64_t gate_dl, wall_dl, hold_dl;
 	enum scx_sub_outcome o;
@@ -205,13 +296,29 @@ int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_ch
 		o = settle(&sw, &w, parent, c);
 	r->t_verdict = scx_now_ns() - c->t_spawn;
 
-	/* The hold: the child stays, the parent stays, nothing is said of either. */
+	/* The hold: the child stays, the parent stays, each runs its load. */
+	if (o == SCX_SUB_ATTACHED && loads && cfg->load) {
+		ret = loads_start(cfg, loads, w.sys.dfd, r, &h);
+		if (ret) {
+			scx_waiter_close(&w);
+			r->klog.fn = NULL;
+			return ret;
+		}
+	}
 	hold_dl = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
 	while (o == SCX_SUB_ATTACHED && scx_now_ns() < hold_dl) {
 		scx_waiter_wait(&w, hold_dl);
 		o = look(&sw, &w, parent, c);
 		if (r->obs.exited)
 			o = settle(&sw, &w, parent, c);
+	}
+	if (r->loaded) {
+		ret = loads_stop(cfg, loads, w.sys.dfd, r, &h, &o);
+		if (ret) {
+			scx_waiter_close(&w);
+			r->klog.fn = NULL;
+			return ret;
+		}
 	}
 	r->outcome = o;
 	describe(r, c);

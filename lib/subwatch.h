@@ -11,7 +11,17 @@
 #include "kmsg.h"
 #include "spawn.h"
 #include "sub.h"
+#include "subload.h"
 #include "sysfs.h"
+
+/*
+ * The hold's loads (when the run's load is on): one in the child's
+ * cgroup, one in a cgroup outside it that its parent schedules.
+ */
+struct scx_sub_loads {
+	const char *child_cg;		/* the child's cgroup directory */
+	const char *parent_cg;		/* NULL: no load for the parent */
+};
 
 struct scx_sub_result {
 	enum scx_sub_outcome outcome;
@@ -30,6 +40,10 @@ struct scx_sub_result {
 	uint64_t t_attach;		/* ns after the spawn; 0: never */
 	uint64_t t_enabled_us;		/* the kernel record's time stamp, us; 0: none */
 	uint64_t t_verdict;		/* ns after the spawn */
+	bool loaded;			/* the hold ran the loads */
+	struct scx_subload_result lc, lp;	/* the child's load, the parent's */
+	char load_child[512];		/* who ran them, as judged */
+	char load_parent[512];
 	bool kmsg;			/* the kernel log was readable */
 	struct scx_kmsg klog;		/* sched_ext lines since the spawn */
 };
@@ -45,6 +59,13 @@ struct scx_sub_result {
 int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_child *parent,
 		const char *bin, char *const argv[], const char *expect_ops,
 		unsigned long long cgid, struct scx_child *c, struct scx_sub_result *r);
+
+/* scx_sub_run() with the hold's loads (@loads NULL: none). */
+int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
+		       struct scx_child *parent, const char *bin, char *const argv[],
+		       const char *expect_ops, unsigned long long cgid,
+		       const struct scx_sub_loads *loads, struct scx_child *c,
+		       struct scx_sub_result *r);
 
 /*
  * After the parent was stopped under an attached child: wait (bounded by

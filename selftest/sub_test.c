@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/sub.h"
+#include "lib/subload.h"
 
 #include "kselftest_harness.h"
 
@@ -225,6 +226,89 @@ TEST(sub_outcomes)
 	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
 	o.cause = SCX_SUB_CAUSE_UNREG;
 	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
+}
+
+/* The child's events file as 7.3.4 shows it (captured in the VM). */
+TEST_F(fake_scx, bypass_counters)
+{
+	struct scx_bypass b;
+
+	mk(self->dir, "root/sub");
+	mk(self->dir, "root/sub/sub-28");
+	put(self->dir, "root/sub/sub-28/events",
+	    "SCX_EV_SELECT_CPU_FALLBACK 0\nSCX_EV_REFILL_SLICE_DFL 141\n"
+	    "SCX_EV_BYPASS_DURATION 72070745\nSCX_EV_BYPASS_DISPATCH 0\n"
+	    "SCX_EV_BYPASS_ACTIVATE 1\nSCX_EV_INSERT_NOT_OWNED 0\n"
+	    "SCX_EV_SUB_BYPASS_DISPATCH 9\n");
+	ASSERT_EQ(0, scx_bypass_read(self->dfd, "root/sub/sub-28", &b));
+	EXPECT_TRUE(b.read);
+	EXPECT_EQ(1, b.activate);
+	EXPECT_EQ(0, b.dispatch);
+	EXPECT_EQ(72070745, b.duration_ns);
+	EXPECT_GT(0, scx_bypass_read(self->dfd, "root/sub/sub-29", &b));
+	EXPECT_FALSE(b.read);
+}
+
+/* Who ran the load: each thing seen that says it was not the child. */
+TEST(sub_load_judge)
+{
+	const char *cg = "/sys/fs/cgroup/scx_attach-1-2.abc/child";
+	struct scx_bypass b0 = { .read = true, .activate = 1, .duration_ns = 72070745 };
+	struct scx_subload_result ok = {
+		.judged = true,
+		.proof = { .cgroup = "/scx_attach-1-2.abc/child", .threads = 8, .on_ext = 8,
+			   .ran = 8, .switches = 4000, .runtime_us = 3000000 },
+		.load = { .threads = 8, .max_gap_ms = 5000, .max_gap_ns = 40 * NSEC_PER_MSEC },
+	}, r;
+	struct scx_bypass b1 = b0;
+	char line[512];
+
+	EXPECT_EQ(0, scx_subload_judge(&ok, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "8 threads on sched_ext")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "no bypass")) TH_LOG("%s", line);
+
+	/* In another cgroup: whoever ran it, not the child. */
+	r = ok;
+	strcpy(r.proof.cgroup, "/scx_attach-1-2.abc/parent");
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "not in")) TH_LOG("%s", line);
+
+	/* The kernel took the child's tasks to its fallback. */
+	b1.activate = 2;
+	b1.dispatch = 37;
+	EXPECT_EQ(1, scx_subload_judge(&ok, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "bypassed")) TH_LOG("%s", line);
+	b1 = b0;
+
+	/* The fair class ran them (a partial root, SCHED_EXT refused). */
+	r = ok;
+	r.proof.on_ext = 5;
+	r.proof.off_ext_tid = 321;
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "3 of 8 load threads")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "task/321")) TH_LOG("%s", line);
+
+	/* Held back past the bound. */
+	r = ok;
+	r.load.starved = true;
+	r.load.nr_starved = 4;
+	r.load.worst = (struct scx_load_gap){ .idx = 2, .tid = 99, .raw_ns = 6 * NSEC_PER_SEC,
+					      .open = true };
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "starved: load thread scx_load_2")) TH_LOG("%s", line);
+
+	/* Never run at all, within the bound. */
+	r = ok;
+	r.proof.ran = 7;
+	r.proof.idle_tid = 77;
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "tid 77 has nr_switches 0")) TH_LOG("%s", line);
+
+	/* The load broke: nothing is decided. */
+	r = ok;
+	r.err = -ETIMEDOUT;
+	strcpy(r.detail, "the load's process did not report: killed");
+	EXPECT_EQ(-ETIMEDOUT, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
 }
 
 TEST_HARNESS_MAIN
