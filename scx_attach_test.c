@@ -1518,5 +1518,9 @@ int main(int argc, char **argv)
 	if (ret)
 		ksft_print_msg("suite reaper incomplete (%s): a killed suite may leave a scheduler to the next run's sweep\n",
 			       strerror(-ret));
+	/* A killed suite's private cgroup trees (a child scheduler's), before any test. */
+	ret = scx_cgroup_sweep(SCX_STRESS_CGROUP, cfg.grace_ms);
+	if (ret > 0)
+		ksft_print_msg("removed %d private cgroup tree(s) a killed run left behind\n", ret);
 	return test_harness_run(argc, argv);
 }
