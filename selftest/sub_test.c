@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/sub.h"
@@ -309,6 +310,52 @@ TEST(sub_load_judge)
 	r.err = -ETIMEDOUT;
 	strcpy(r.detail, "the load's process did not report: killed");
 	EXPECT_EQ(-ETIMEDOUT, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+}
+
+/*
+ * The load's process, on the host: a plain directory stands in for the
+ * cgroup (its cgroup.procs a plain file), so the process stays where it
+ * is; every thread must be read and judged, and the process gone.
+ */
+TEST_F(fake_scx, load_process_reports)
+{
+	struct scx_subload_result r;
+	struct scx_subload l;
+	char err[256], cg[PATH_MAX + 16];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int status;
+
+	snprintf(cg, sizeof(cg), "%s/root", self->dir);
+	put(self->dir, "root/cgroup.procs", "");
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, err, sizeof(err))) TH_LOG("%s", err);
+	usleep(300 * 1000);
+	scx_subload_stop(&l, 1000, &r);
+	EXPECT_TRUE(r.judged) TH_LOG("%s", r.detail);
+	EXPECT_EQ(0, r.err) TH_LOG("%s", r.detail);
+	EXPECT_EQ(scx_min(4 * cpus, SCX_LOAD_MAX_THREADS), r.proof.threads);
+	EXPECT_EQ(r.proof.threads, r.proof.ran);
+	EXPECT_EQ(r.proof.threads, r.load.threads);
+	EXPECT_NE('\0', r.proof.cgroup[0]);
+	EXPECT_GT(r.proof.switches, 0);
+	EXPECT_FALSE(r.load.starved);
+	/* Reaped: nothing of it is left for the test to wait for. */
+	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
+	EXPECT_EQ(-1, l.pid);
+}
+
+/* A cgroup it cannot join: the test bed's failure, said, nothing left running. */
+TEST_F(fake_scx, load_process_cannot_join)
+{
+	struct scx_subload_result r;
+	struct scx_subload l;
+	char err[256], cg[PATH_MAX + 16];
+
+	snprintf(cg, sizeof(cg), "%s/nowhere", self->dir);
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, err, sizeof(err)));
+	scx_subload_stop(&l, 1000, &r);
+	EXPECT_FALSE(r.judged);
+	EXPECT_EQ(-ENOENT, r.err);
+	EXPECT_NE(NULL, strstr(r.detail, "cannot join")) TH_LOG("%s", r.detail);
 }
 
 TEST_HARNESS_MAIN
