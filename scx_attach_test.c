@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@
 #define SKIP_USER_IS_CHILD "the scheduler is tested as a child (--under-foreign): see user_under_foreign"
 #define SKIP_NO_FOREIGN	"no scheduler is attached to test the child under (--under-foreign)"
 #define SKIP_FOREIGN_NO_SUB "the attached scheduler has no sub/: it takes no sub-schedulers (no ops.sub_attach, or CONFIG_EXT_SUB_SCHED off)"
+#define SKIP_NO_SUB_KILL	"kernel has no scx_bpf_sub_kill(): a parent cannot kill its child (Linux 7.3+)"
 #define SKIP_NO_CGROUP	"needs a private cgroup for the child scheduler: writing under the cgroup2 mount needs uid 0 or CAP_DAC_OVERRIDE"
 
 /* The tree's schedulers the build found, next to this binary. */
@@ -823,18 +825,27 @@ FIXTURE(scx_sub) {
 	char cgparent[PATH_MAX];	/* a cgroup beside the child's: the parent's load */
 	char args[SCX_ARGS_FILE_MAX];
 	char *argv[SCX_ARGS_MAX + 2];
+	char args_p[SCX_ARGS_FILE_MAX];
+	char *argv_p[SCX_ARGS_MAX + 2];
 	bool started;
 	bool skip;
 };
 
 FIXTURE_VARIANT(scx_sub) {
 	const char *parent, *ops_p;
+	const char *args_p;		/* the parent's arguments */
 	const char *child, *ops_c;
 	const char *args_c;		/* {cgroup}: the child's private cgroup */
 	enum scx_sub_outcome expect;
 	enum scx_sub_refusal refusal;	/* for SCX_SUB_REFUSED: which */
+	enum scx_sub_cause cause;	/* the kernel's reason for the child, if it must give one */
+	const char *said;		/* in the kernel's reason or message for the child */
+	enum scx_sub_pfate pfate;	/* what must become of the parent while the child holds */
+	unsigned int hold_ms;		/* the child's hold, long enough for its fault */
+	const char *claims;		/* what its loader says, though it is not attached */
 	bool stop_parent;		/* stop the parent while the child holds */
 	bool parent_subs;		/* the parent implements ops.sub_attach */
+	bool needs_kill;		/* the kernel's scx_bpf_sub_kill() */
 	bool foreign;			/* the user's child under the attached, not ours, parent */
 };
 
@@ -854,6 +865,57 @@ FIXTURE_VARIANT_ADD(scx_sub, qmap_under_simple) {
 FIXTURE_VARIANT_ADD(scx_sub, qmap_parent_exits) {
 	.parent = "scx_qmap", .ops_p = "qmap", .child = "scx_qmap", .ops_c = "qmap",
 	.args_c = "-c {cgroup}", .expect = SCX_SUB_PARENT_GONE, .stop_parent = true,
+	.parent_subs = true,
+};
+
+/*
+ * fixtures/scx_subfault on both sides: each way a hierarchy fails, as the
+ * kernel does it (docs/hierarchy.md).  Faults land a second after the
+ * child's attach, inside its hold.
+ */
+
+/* Its parent's ops.sub_attach() refuses it after the link. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_refused_by_parent) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "--fault=refuse",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_REJECTED, .cause = SCX_SUB_CAUSE_REJECTED,
+	.said = "parent rejected (-13)", .parent_subs = true,
+};
+
+/* Its ops.init() fails, its attach call returned 0, and its loader says "attached". */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_claims_attach) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault",
+	.args_c = "--fault=init-fail --claim -c {cgroup}",
+	.expect = SCX_SUB_REJECTED, .cause = SCX_SUB_CAUSE_ERROR,
+	.said = "ops.init() failed", .claims = "scx_subfault: attached as a child",
+	.parent_subs = true,
+};
+
+/* Its own scx_bpf_error() after the attach. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_child_error) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault",
+	.args_c = "--fault=error --delay-ms=1500 -c {cgroup}",
+	.expect = SCX_SUB_EJECTED, .cause = SCX_SUB_CAUSE_ERROR, .said = "injected",
+	.hold_ms = 5000, .parent_subs = true,
+};
+
+/* Its parent kills it with scx_bpf_sub_kill(). */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_killed_by_parent) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "--fault=kill --delay-ms=1000",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_EJECTED, .cause = SCX_SUB_CAUSE_KILLED,
+	.said = "killed by parent scheduler", .hold_ms = 5000, .parent_subs = true,
+	.needs_kill = true,
+};
+
+/* Its parent is ejected (scx_bpf_error()) while it holds: the parent is named. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_parent_ejected) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "--fault=error --delay-ms=1000",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_PARENT_GONE, .cause = SCX_SUB_CAUSE_PARENT_EXIT,
+	.said = "parent exiting", .pfate = SCX_SUB_PFATE_EJECTED, .hold_ms = 5000,
 	.parent_subs = true,
 };
 
@@ -926,9 +988,17 @@ FIXTURE_SETUP(scx_sub)
 		ret = -ENAMETOOLONG;
 	else
 		ret = sub_argv(self, variant->args_c, self->cgpath);
+	if (!ret && !variant->foreign) {
+		snprintf(self->args_p, sizeof(self->args_p), "%s", variant->args_p ?: "");
+		self->argv_p[0] = self->bin_p;
+		ret = scx_args_split(self->args_p, self->argv_p + 1, SCX_ARGS_MAX);
+		if (ret >= 0)
+			self->argv_p[ret + 1] = NULL;
+		ret = ret < 0 ? ret : 0;
+	}
 	if (ret) {
 		scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
-		ASSERT_EQ(0, ret) TH_LOG("the child's arguments are too long");
+		ASSERT_EQ(0, ret) TH_LOG("the schedulers' arguments are too long");
 	}
 }
 
@@ -1007,10 +1077,68 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 		       scx_state_name(r->root_last.state), r->root_last.ops,
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
 		       r->root_before.ops, r->root_before.enable_seq);
-	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s\n", sub_keys[r->outcome],
+	if (r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent)
+		ksft_print_msg("parent %s: %s while its child was judged%s%s%s%s%s\n",
+			       v->foreign ? r->root_before.ops : v->parent,
+			       scx_sub_pfate_name(r->pfate),
+			       r->preason[0] ? "; kernel: disabled (" : "", r->preason,
+			       r->preason[0] ? ")" : "", r->pmsg[0] ? ": " : "", r->pmsg);
+	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s%s%s\n", sub_keys[r->outcome],
 	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
-	       v->foreign ? r->root_before.ops : v->ops_p);
+	       v->foreign ? r->root_before.ops : v->ops_p,
+	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ? " parent_fate=" : "",
+	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ?
+	       scx_sub_pfate_key(r->pfate) : "");
 	fflush(stdout);
+}
+
+/* Wait up to @ms for @text in @c's output; true once it is there. */
+static bool wait_output(struct scx_child *c, const char *text, unsigned int ms)
+{
+	uint64_t dl = scx_now_ns() + (uint64_t)ms * NSEC_PER_MSEC, now;
+	char tail[1024];
+	struct pollfd pfd = { .fd = c->log.out_fd, .events = POLLIN };
+
+	for (;;) {
+		scx_log_drain(&c->log);
+		scx_log_tail(&c->log, tail, sizeof(tail));
+		now = scx_now_ns();
+		if (strstr(tail, text) || now >= dl || pfd.fd < 0)
+			return strstr(tail, text) != NULL;
+		if (poll(&pfd, 1, (dl - now) / NSEC_PER_MSEC + 1) < 0 && errno != EINTR)
+			return false;
+		/* Its end: one last drain above, then no more waiting. */
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			pfd.fd = -1;
+	}
+}
+
+/* Does the running kernel's BTF name @name (a kfunc, a type)? */
+static bool kernel_btf_names(const char *name)
+{
+	char buf[65536], key[128];
+	size_t klen = strlen(name) + 2, keep = 0, len;
+	bool found = false;
+	ssize_t n;
+	int fd;
+
+	if (klen > sizeof(key))
+		return false;
+	key[0] = '\0';
+	memcpy(key + 1, name, klen - 2);
+	key[klen - 1] = '\0';
+	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (!found && (n = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		len = keep + n;
+		found = memmem(buf, len, key, klen) != NULL;
+		/* A name may straddle two reads. */
+		keep = scx_min(len, klen - 1);
+		memmove(buf, buf + len - keep, keep);
+	}
+	close(fd);
+	return found;
 }
 
 /* The attached root scheduler has sub/: this kernel takes children. */
@@ -1067,7 +1195,7 @@ static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 {
 	struct scx_sub_loads loads = { .child_cg = self->cgpath, .parent_cg = self->cgparent };
-	char *argv_p[] = { self->bin_p, NULL };
+	char words[2 * SCX_REASON_LEN + 4];
 	struct stat st;
 
 	if (self->skip)
@@ -1076,9 +1204,11 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 		sub_foreign(_metadata, self, variant);
 		return;
 	}
+	if (variant->needs_kill && !kernel_btf_names("scx_bpf_sub_kill_bstr"))
+		SKIP(return, SKIP_NO_SUB_KILL);
 	self->started = true;
-	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_p, argv_p, variant->ops_p, &self->parent,
-			     &self->rp));
+	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_p, self->argv_p, variant->ops_p,
+			     &self->parent, &self->rp));
 	if (self->rp.verdict == SCX_V_SYSFS_ABSENT)
 		SKIP(return, SKIP_NO_SCX);
 	if (self->rp.verdict == SCX_V_BUSY)
@@ -1093,6 +1223,8 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	if (variant->parent_subs && !parent_takes_children(&self->cfg))
 		SKIP(return, SKIP_NO_SUB);
 	ASSERT_EQ(0, stat(self->cgpath, &st));
+	/* The parent has held its window: the child's own, long enough for its fault. */
+	self->cfg.hold_ms = scx_max(self->cfg.hold_ms, variant->hold_ms);
 	ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", &self->parent, self->bin_c,
 					self->argv, variant->ops_c, st.st_ino, &loads, &self->child,
 					&self->rc))
@@ -1106,10 +1238,36 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 					sizeof(detail))) TH_LOG("%s", detail);
 		scx_sub_judge_end(&self->cfg, &self->child, &self->rc);
 	}
+	/* The trap: the loader says it attached (its attach call returned 0). */
+	if (variant->claims) {
+		EXPECT_TRUE(wait_output(&self->child, variant->claims, self->cfg.grace_ms))
+			TH_LOG("the child's loader never said \"%s\": the test did not set its trap",
+			       variant->claims);
+		ksft_print_msg("child's loader says \"%s\" and is %s: not taken for an attach\n",
+			       variant->claims, scx_child_poll(&self->child) ? "gone" : "alive");
+	}
 	sub_report(self, variant);
+	/* A parent that broke under its child is the test's failure, and named first. */
+	if (!variant->stop_parent)
+		ASSERT_EQ(variant->pfate, self->rc.pfate)
+			TH_LOG("parent %s: %s while its child held%s%s%s (expected: %s)",
+			       variant->parent, scx_sub_pfate_name(self->rc.pfate),
+			       self->rc.preason[0] ? "; kernel: disabled (" : "",
+			       self->rc.preason, self->rc.preason[0] ? ")" : "",
+			       scx_sub_pfate_name(variant->pfate));
 	ASSERT_EQ(variant->expect, self->rc.outcome)
 		TH_LOG("child: expected \"%s\", got \"%s\"", scx_sub_outcome_name(variant->expect),
 		       scx_sub_outcome_name(self->rc.outcome));
+	if (variant->cause)
+		EXPECT_EQ(variant->cause, self->rc.obs.cause)
+			TH_LOG("child: the kernel's reason is \"%s\", expected \"%s\"",
+			       scx_sub_cause_name(self->rc.obs.cause),
+			       scx_sub_cause_name(variant->cause));
+	snprintf(words, sizeof(words), "%s: %s", self->rc.reason, self->rc.msg);
+	if (variant->said)
+		EXPECT_NE(NULL, strstr(words, variant->said))
+			TH_LOG("child: the kernel said \"%s\", expected \"%s\" in it", words,
+			       variant->said);
 	if (variant->expect == SCX_SUB_REFUSED)
 		EXPECT_EQ(variant->refusal, self->rc.refusal)
 			TH_LOG("refused, but not for the expected reason: %s",
@@ -1396,6 +1554,8 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 		if (!will_run(argc, argv, &_scx_sub_fixture_object, v) ||
 		    !sub_built(v->data, bin, bin, sizeof(bin)))
 			continue;
+		cfg.hold_ms = scx_max(run->hold_ms,
+				      ((const FIXTURE_VARIANT(scx_sub) *)v->data)->hold_ms);
 		scx_budget_add(&sub, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
 	}
 	if (verdict.tests)

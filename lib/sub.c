@@ -43,18 +43,13 @@ static bool parse_sub_name(const char *name, unsigned long long *cgid)
 	return !errno && !*end;
 }
 
+/* Its ops, "" while unreadable (the file appears with the directory). */
 static void read_ops(int dfd, const char *name, char *ops, size_t len)
 {
 	char path[NAME_MAX + 8];
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/ops", name);
-	n = scx_read_small_at(dfd, path, O_NOFOLLOW, ops, len);
-	if (n < 0)
-		n = 0;
-	while (n > 0 && (ops[n - 1] == '\n' || ops[n - 1] == ' '))
-		n--;
-	ops[n] = '\0';
+	scx_sysfs_attr(dfd, path, ops, len);
 }
 
 int scx_sub_read(int dfd, const char *parent, struct scx_sub_list *l)
@@ -282,4 +277,37 @@ static const char *const outcome_names[] = {
 const char *scx_sub_outcome_name(enum scx_sub_outcome o)
 {
 	return o < ARRAY_SIZE(outcome_names) ? outcome_names[o] : "?";
+}
+
+enum scx_sub_pfate scx_sub_pfate_of(const struct scx_sub_pobs *p)
+{
+	bool said = p->reason && *p->reason;
+
+	/* The kernel's word first: an error, or the kernel unregistering it. */
+	if (said && (strncmp(p->reason, "unregistered from", 17) ||
+		     !strcmp(p->reason, "unregistered from the main kernel")))
+		return SCX_SUB_PFATE_EJECTED;
+	if (p->killed)
+		return SCX_SUB_PFATE_DIED;
+	if (said || !p->alive)
+		return SCX_SUB_PFATE_LEFT;
+	return p->attached ? SCX_SUB_PFATE_INTACT : SCX_SUB_PFATE_GONE;
+}
+
+static const char *const pfate_names[][2] = {
+	[SCX_SUB_PFATE_INTACT] = { "intact", "alive and attached" },
+	[SCX_SUB_PFATE_EJECTED] = { "ejected", "ejected by the kernel" },
+	[SCX_SUB_PFATE_DIED] = { "died", "its loader was killed" },
+	[SCX_SUB_PFATE_LEFT] = { "left", "its loader detached it or exited" },
+	[SCX_SUB_PFATE_GONE] = { "gone", "no longer attached at the root, no kernel record why" },
+};
+
+const char *scx_sub_pfate_name(enum scx_sub_pfate f)
+{
+	return f < ARRAY_SIZE(pfate_names) ? pfate_names[f][1] : "?";
+}
+
+const char *scx_sub_pfate_key(enum scx_sub_pfate f)
+{
+	return f < ARRAY_SIZE(pfate_names) ? pfate_names[f][0] : "?";
 }

@@ -129,4 +129,25 @@ enum scx_sub_outcome {
 enum scx_sub_outcome scx_sub_classify(const struct scx_sub_obs *o);
 const char *scx_sub_outcome_name(enum scx_sub_outcome o);
 
+/* What became of the parent while its child was judged. */
+enum scx_sub_pfate {
+	SCX_SUB_PFATE_INTACT,	/* its loader alive, the root as before the child */
+	SCX_SUB_PFATE_EJECTED,	/* the kernel disabled it: an error, or its own unregistration */
+	SCX_SUB_PFATE_DIED,	/* its loader died of a signal */
+	SCX_SUB_PFATE_LEFT,	/* its loader detached it, or exited */
+	SCX_SUB_PFATE_GONE,	/* no longer at the root, and no word why */
+};
+
+struct scx_sub_pobs {
+	bool alive;		/* its loader lives (a foreign parent: its directory) */
+	bool attached;		/* the root as before the child */
+	bool killed;		/* its loader died of a signal */
+	const char *reason;	/* the kernel's disable reason for it; NULL or "": none */
+};
+
+enum scx_sub_pfate scx_sub_pfate_of(const struct scx_sub_pobs *p);
+const char *scx_sub_pfate_name(enum scx_sub_pfate f);
+/* Its key for the result line ("intact", "ejected", ...). */
+const char *scx_sub_pfate_key(enum scx_sub_pfate f);
+
 #endif /* __SCX_ATTACH_SUB_H */

@@ -7,6 +7,7 @@
  * records do.  Waiting is the waiter's; every decision re-reads the files.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,26 +27,65 @@ struct subwatch {
 	unsigned long long want_cgid;	/* 0: any new child */
 	bool want_msg;		/* the record after a "disabled" one may be its message */
 	char name[SCX_OPS_LEN];	/* the name in that record */
+	bool want_pmsg;		/* the same for the parent's (at the root) */
+	char pname[SCX_OPS_LEN];
 };
+
+/* The message line after a "disabled" record: "sched_ext: NAME: MESSAGE". */
+static bool take_msg(const char *msg, const char *name, char *out, size_t len)
+{
+	char prefix[SCX_OPS_LEN + 16];
+
+	snprintf(prefix, sizeof(prefix), "sched_ext: %s: ", name);
+	if (strncmp(msg, prefix, strlen(prefix)))
+		return false;
+	snprintf(out, len, "%s", msg + strlen(prefix));
+	return true;
+}
+
+/* The root's "BPF scheduler \"NAME\" disabled (REASON)": the parent's, at level 0. */
+static void on_root_record(struct subwatch *sw, const char *msg)
+{
+	static const char tag[] = "BPF scheduler \"";
+	struct scx_sub_result *r = sw->r;
+	char reason[SCX_REASON_LEN];
+	const char *p = strstr(msg, tag), *end;
+
+	if (!p || strcmp(r->parent_dir, "root") ||
+	    scx_kline_parse(msg, reason, sizeof(reason), NULL) != SCX_KLINE_DISABLED)
+		return;
+	p += strlen(tag);
+	end = strchr(p, '"');
+	if (!end)
+		return;
+	snprintf(sw->pname, sizeof(sw->pname), "%.*s", (int)(end - p), p);
+	snprintf(r->preason, sizeof(r->preason), "%s", reason);
+	sw->want_pmsg = true;
+}
 
 /* Every kernel record: the child's enable and disable, and the message after. */
 static void on_record(void *arg, const struct scx_krec *rec)
 {
 	struct subwatch *sw = arg;
 	struct scx_sub_result *r = sw->r;
-	char name[SCX_OPS_LEN], reason[SCX_REASON_LEN], prefix[SCX_OPS_LEN + 16];
+	char name[SCX_OPS_LEN], reason[SCX_REASON_LEN];
 	enum scx_sub_kline k;
 
 	if (sw->want_msg) {
 		sw->want_msg = false;
-		snprintf(prefix, sizeof(prefix), "sched_ext: %s: ", sw->name);
-		if (!strncmp(rec->msg, prefix, strlen(prefix))) {
-			snprintf(r->msg, sizeof(r->msg), "%s", rec->msg + strlen(prefix));
+		if (take_msg(rec->msg, sw->name, r->msg, sizeof(r->msg))) {
 			r->obs.cause = scx_sub_cause_of(r->reason, r->msg);
 			return;
 		}
 	}
+	if (sw->want_pmsg) {
+		sw->want_pmsg = false;
+		if (take_msg(rec->msg, sw->pname, r->pmsg, sizeof(r->pmsg)))
+			return;
+	}
 	k = scx_sub_kline_parse(rec->msg, name, sizeof(name), reason, sizeof(reason));
+	if (k == SCX_SUB_KLINE_OTHER)
+		on_root_record(sw, rec->msg);
 	if (k == SCX_SUB_KLINE_OTHER || !scx_ops_match(name, sw->expect_ops))
 		return;
 	if (k == SCX_SUB_KLINE_ENABLED) {
@@ -97,18 +137,44 @@ static enum scx_sub_outcome look(struct subwatch *sw, struct scx_waiter *w,
 	r->obs.exited = scx_child_poll(c) > 0;
 	r->obs.parent_alive = parent ? !scx_child_poll(parent) : now.parent;
 	r->obs.parent_attached = root_intact(&r->root_last, &r->root_before) && now.parent;
+	r->pfate = scx_sub_pfate_of(&(struct scx_sub_pobs){
+		.alive = r->obs.parent_alive, .attached = r->obs.parent_attached,
+		.killed = parent && parent->exited && parent->code != CLD_EXITED,
+		.reason = r->preason,
+	});
 	return scx_sub_classify(&r->obs);
 }
 
-/* Once the loader is gone, give the kernel a moment to say why. */
+/*
+ * The kernel's words are due: a "disabled" record's message line, the
+ * reason a linked child's loader left, or the parent's own record once it
+ * broke.  The kernel writes each before the loader it concerns can see it
+ * (ops.exit() comes after the log), so this wait is short.
+ */
+static bool words_due(const struct subwatch *sw)
+{
+	const struct scx_sub_result *r = sw->r;
+
+	if (!r->kmsg)
+		return false;
+	if (sw->want_msg || sw->want_pmsg)
+		return true;
+	if (r->obs.exited && r->obs.cause == SCX_SUB_CAUSE_NONE &&
+	    (r->obs.appeared || r->obs.enabled))
+		return true;
+	/* The child goes first when its parent exits: the parent's record follows. */
+	return (r->pfate != SCX_SUB_PFATE_INTACT || r->obs.cause == SCX_SUB_CAUSE_PARENT_EXIT) &&
+	       !r->preason[0] && !strcmp(r->parent_dir, "root");
+}
+
+/* Once something is decided, give the kernel a moment to say why. */
 static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
 				   struct scx_child *parent, struct scx_child *c)
 {
 	uint64_t dl = scx_now_ns() + REASON_WAIT_MS * NSEC_PER_MSEC;
 	enum scx_sub_outcome o = look(sw, w, parent, c);
 
-	while (sw->r->obs.cause == SCX_SUB_CAUSE_NONE && (sw->r->obs.appeared ||
-	       sw->r->obs.enabled) && scx_now_ns() < dl) {
+	while (words_due(sw) && scx_now_ns() < dl) {
 		scx_waiter_wait(w, dl);
 		o = look(sw, w, parent, c);
 	}
@@ -292,7 +358,7 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 			break;
 		scx_waiter_wait(&w, o == SCX_SUB_ATTACHED ? gate_dl : wall_dl);
 	}
-	if (r->obs.exited)
+	if (o != SCX_SUB_ATTACHED)
 		o = settle(&sw, &w, parent, c);
 	r->t_verdict = scx_now_ns() - c->t_spawn;
 
@@ -309,7 +375,7 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 	while (o == SCX_SUB_ATTACHED && scx_now_ns() < hold_dl) {
 		scx_waiter_wait(&w, hold_dl);
 		o = look(&sw, &w, parent, c);
-		if (r->obs.exited)
+		if (o != SCX_SUB_ATTACHED)
 			o = settle(&sw, &w, parent, c);
 	}
 	if (r->loaded) {

@@ -36,6 +36,9 @@ struct scx_sub_result {
 	char reason[SCX_REASON_LEN];	/* the kernel's disable reason for the child */
 	char msg[SCX_REASON_LEN];	/* and its message line, if any */
 	char detail[2 * SCX_REASON_LEN];
+	enum scx_sub_pfate pfate;	/* what became of the parent meanwhile */
+	char preason[SCX_REASON_LEN];	/* the kernel's disable reason for the parent (at the root) */
+	char pmsg[SCX_REASON_LEN];	/* and its message line, if any */
 	uint64_t t_spawn;		/* CLOCK_MONOTONIC ns */
 	uint64_t t_attach;		/* ns after the spawn; 0: never */
 	uint64_t t_enabled_us;		/* the kernel record's time stamp, us; 0: none */

@@ -33,13 +33,14 @@ void scx_sysfs_close(struct scx_sysfs *s)
 	s->dfd = -1;
 }
 
-/* Read a small attribute, trailing newline stripped.  -errno on failure. */
-static int read_attr(int dfd, const char *name, char *buf, size_t len)
+int scx_sysfs_attr(int dfd, const char *name, char *buf, size_t len)
 {
 	ssize_t n = scx_read_small_at(dfd, name, O_NOFOLLOW, buf, len);
 
-	if (n < 0)
+	if (n < 0) {
+		buf[0] = '\0';
 		return n;
+	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		n--;
 	buf[n] = '\0';
@@ -68,14 +69,14 @@ int scx_sysfs_read(const struct scx_sysfs *s, struct scx_snap *snap)
 	memset(snap, 0, sizeof(*snap));
 	snap->enable_seq = -1;
 
-	ret = read_attr(s->dfd, "state", buf, sizeof(buf));
+	ret = scx_sysfs_attr(s->dfd, "state", buf, sizeof(buf));
 	if (ret)
 		return ret;
 	for (i = SCX_STATE_DISABLED; i <= SCX_STATE_DISABLING; i++)
 		if (!strcmp(buf, state_names[i]))
 			snap->state = i;
 
-	if (!read_attr(s->dfd, "enable_seq", buf, sizeof(buf))) {
+	if (!scx_sysfs_attr(s->dfd, "enable_seq", buf, sizeof(buf))) {
 		errno = 0;
 		snap->enable_seq = strtoll(buf, &end, 10);
 		if (errno || *end || end == buf)
@@ -83,8 +84,8 @@ int scx_sysfs_read(const struct scx_sysfs *s, struct scx_snap *snap)
 	}
 
 	snap->root = !fstatat(s->dfd, "root", &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
-	if (snap->root && read_attr(s->dfd, "root/ops", snap->ops, sizeof(snap->ops)))
-		snap->ops[0] = '\0';
+	if (snap->root)
+		scx_sysfs_attr(s->dfd, "root/ops", snap->ops, sizeof(snap->ops));
 	return 0;
 }
 

@@ -34,6 +34,12 @@ void scx_sysfs_close(struct scx_sysfs *s);
 int scx_sysfs_read(const struct scx_sysfs *s, struct scx_snap *snap);
 const char *scx_state_name(enum scx_state st);
 
+/*
+ * Read the small attribute @name below @dfd (no symlinks), trailing
+ * whitespace stripped.  0, or -errno with @buf left empty.
+ */
+int scx_sysfs_attr(int dfd, const char *name, char *buf, size_t len);
+
 /* Does @ops name the expected scheduler?  Prefix match: real ones append versions. */
 bool scx_ops_match(const char *ops, const char *expect_ops);
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/proc.h"
 #include "lib/report.h"
 #include "lib/spawn.h"
 #include "lib/sysfs.h"
@@ -92,7 +93,11 @@ static void list_fds(void)
 	closedir(d);
 }
 
-/* Processes whose parent is us, zombies included, or whose name is @comm. */
+/*
+ * Processes whose parent is us, zombies included; in @named, those named
+ * @comm that carry our owner tag (a scheduler of ours, a daemon it left):
+ * another run's on a shared machine is not ours to count.
+ */
 static int count_procs(const char *comm, int *named)
 {
 	char path[300], buf[512], name[64], *p, *q;
@@ -129,10 +134,15 @@ static int count_procs(const char *comm, int *named)
 			printf("#   child %s (%s) left\n", de->d_name, name);
 			n++;
 		}
-		if (comm && !strncmp(name, comm, 15)) {
-			printf("#   %s still running as pid %s\n", name, de->d_name);
-			(*named)++;
+		if (!comm || strncmp(name, comm, 15))
+			continue;
+		if (!scx_proc_env_is(atoi(de->d_name), SCX_OWNER_ENV, scx_owner_tag())) {
+			printf("#   %s pid %s is not this run's (no owner tag of ours)\n", name,
+			       de->d_name);
+			continue;
 		}
+		printf("#   %s still running as pid %s\n", name, de->d_name);
+		(*named)++;
 	}
 	closedir(d);
 	return n;

@@ -358,4 +358,48 @@ TEST_F(fake_scx, load_process_cannot_join)
 	EXPECT_NE(NULL, strstr(r.detail, "cannot join")) TH_LOG("%s", r.detail);
 }
 
+/* What became of the parent: the kernel's word first, then its loader's fate. */
+TEST(sub_parent_fates)
+{
+	struct scx_sub_pobs p = { .alive = true, .attached = true, .reason = "" };
+
+	EXPECT_EQ(SCX_SUB_PFATE_INTACT, scx_sub_pfate_of(&p));
+	/* As 7.3.4 logged it: ejected, and its loader then exits by itself. */
+	p.reason = "scx_bpf_error";
+	EXPECT_EQ(SCX_SUB_PFATE_EJECTED, scx_sub_pfate_of(&p));
+	p.alive = false;
+	p.attached = false;
+	EXPECT_EQ(SCX_SUB_PFATE_EJECTED, scx_sub_pfate_of(&p));
+	p.reason = "runnable task stall";
+	EXPECT_EQ(SCX_SUB_PFATE_EJECTED, scx_sub_pfate_of(&p));
+	p.reason = "unregistered from the main kernel";
+	EXPECT_EQ(SCX_SUB_PFATE_EJECTED, scx_sub_pfate_of(&p));
+	/* Killed: its link went with it, the kernel says "unregistered". */
+	p.reason = "unregistered from user space";
+	p.killed = true;
+	EXPECT_EQ(SCX_SUB_PFATE_DIED, scx_sub_pfate_of(&p));
+	p.killed = false;
+	EXPECT_EQ(SCX_SUB_PFATE_LEFT, scx_sub_pfate_of(&p));
+	/* No word from the kernel yet. */
+	p.reason = NULL;
+	EXPECT_EQ(SCX_SUB_PFATE_LEFT, scx_sub_pfate_of(&p));
+	p.alive = true;
+	EXPECT_EQ(SCX_SUB_PFATE_GONE, scx_sub_pfate_of(&p));
+	EXPECT_STREQ("ejected", scx_sub_pfate_key(SCX_SUB_PFATE_EJECTED));
+}
+
+/* The lines of each fixtures/scx_subfault fault, as Debian's 7.3.4 logged them. */
+TEST(sub_fault_lines)
+{
+	EXPECT_EQ(SCX_SUB_CAUSE_REJECTED, scx_sub_cause_of("runtime error", "parent rejected (-13)"));
+	EXPECT_EQ(SCX_SUB_CAUSE_ERROR, scx_sub_cause_of("runtime error", "ops.init() failed (-22)"));
+	EXPECT_EQ(SCX_SUB_CAUSE_ERROR,
+		  scx_sub_cause_of("runtime error",
+				   "SCX_OPS_TID_TO_TASK requires root scheduler to enable it"));
+	EXPECT_EQ(SCX_SUB_CAUSE_ERROR,
+		  scx_sub_cause_of("scx_bpf_error",
+				   "scx_subfault.bpf.c:76: injected: scx_subfault's error 1000 ms after its init"));
+	EXPECT_EQ(SCX_SUB_CAUSE_KILLED, scx_sub_cause_of("killed by parent scheduler", ""));
+}
+
 TEST_HARNESS_MAIN

@@ -77,12 +77,14 @@ result() {
 
 image=$("$top/vm/kernel.sh" trixie-backports 2>/dev/null | sed -n 's/^image=//p')
 manifest=$(wf_env MATRIX_MANIFEST)
+# The shapes of the workflow's kernel trixie-backports go to its image here.
+shapes=$(wf_env MATRIX_SHAPES)
 common=(GITHUB_ACTIONS=true CI=true MATRIX_MANIFEST="$manifest"
 	MATRIX_KERNELS="$image trixie" MATRIX_ARGS="--only scx_simple --only my_simple $*")
 shards=2
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 
 name="the workflow names a manifest that exists"
 if [ -n "$manifest" ] && [ -f "$top/$manifest" ] && [ -n "$image" ]; then
@@ -104,6 +106,19 @@ else
 	done
 	result "$name" "$bad"
 fi
+
+name="the workflow's shapes reach the plan, a column each"
+mkdir -p "$tmp/runner-plan"
+run_step "Run the shard" "$tmp/plan.log" "${common[@]}" MATRIX_SHAPES="${shapes//trixie-backports=/$image=}" \
+	MATRIX_ARGS="--list --only scx_simple" SHARD=1/1 RUNNER_TEMP="$tmp/runner-plan"
+bad=
+[ "$rc" = 0 ] || bad+=" the step exited $rc;"
+[ -n "$shapes" ] || bad+=" the workflow sets no MATRIX_SHAPES;"
+for t in $shapes; do
+	grep -q "^[^[:space:]]*@${t#*=}"$'\t' "$tmp/plan.log" || bad+=" no @${t#*=} column in the plan;"
+done
+[ -z "$bad" ] || sed 's/^/# plan: /' "$tmp/plan.log"
+result "$name" "$bad"
 
 name="each shard's step runs and leaves its JSON for the upload"
 mkdir -p "$tmp/artifacts"

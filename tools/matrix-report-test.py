@@ -8,6 +8,8 @@ import importlib.util
 import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -316,6 +318,146 @@ class Shapes(Shards):
         rc4, merged, _ = self.report(*parts)
         self.assertEqual(rc4, 1)
         self.assertEqual(merged.split("\nresults:")[0], text.split("\nresults:")[0])
+
+
+class JobsSimulated(unittest.TestCase):
+    """vm/matrix.sh --jobs N against --jobs 1: the same tables and JSON, in the
+    same order.  The boots are simulated (tools/matrix-sim-guest.sh in a copy
+    of the tree): no qemu, deterministic results, boots that end out of
+    order, a kernel that cannot resolve, one without sched_ext and a shape
+    that comes up wrong (exit 95)."""
+
+    TOP = os.path.dirname(HERE)
+    SHAPES = ["tiny-2llc", "smt-2llc", "odd-3llc"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        tree = os.path.join(d, "tree")
+        for sub in ("vm", "tools", "suite", "k"):
+            os.makedirs(os.path.join(tree, sub))
+        for f in ("matrix.sh", "common.sh", "topology.sh", "topology-presets"):
+            shutil.copy(os.path.join(cls.TOP, "vm", f), os.path.join(tree, "vm", f))
+        shutil.copy(TOOL, os.path.join(tree, "tools"))
+        sim = os.path.join(HERE, "matrix-sim-guest.sh")
+        for dest in ("vm/run-vm.sh", "vm/kernel.sh", "suite/scx_attach_test"):
+            shutil.copy(sim, os.path.join(tree, dest))
+        cls.kernels = []
+        for k in ("sx-7.3", "nosx-6.1", "bad-0"):
+            path = os.path.join(tree, "k", k)
+            open(path, "w").close()
+            cls.kernels.append(path)
+        cls.runs = {}
+        for jobs in (1, 3):
+            cls.runs[jobs] = cls.matrix(tree, jobs)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    @classmethod
+    def matrix(cls, tree, jobs):
+        out = os.path.join(cls.tmp.name, "out-%d" % jobs)
+        log = os.path.join(cls.tmp.name, "sim-%d.log" % jobs)
+        args = [os.path.join(tree, "vm", "matrix.sh"), "--out", out, "--jobs", str(jobs),
+                "--suite-dir", os.path.join(tree, "suite")]
+        for k in cls.kernels:
+            args += ["--kernel", k]
+        for s in cls.SHAPES:
+            args += ["--topology", s]
+        env = dict(os.environ, SIM_LOG=log)
+        env.pop("SCX_ATTACH_MANIFEST", None)
+        p = subprocess.run(args, capture_output=True, text=True, env=env)
+        files = {}
+        for name in ("matrix.txt", "matrix.md", "matrix.json"):
+            with open(os.path.join(out, name)) as f:
+                files[name] = f.read()
+        with open(log) as f:
+            events = f.read().split("\n")
+        return p.returncode, files, events, p.stderr
+
+    @staticmethod
+    def untimed(name, text):
+        """A file without what differs from run to run: the timings."""
+        if name == "matrix.json":
+            doc = json.loads(text)
+            for k in doc["kernels"]:
+                for r in k["runs"]:
+                    r.pop("seconds")
+            return json.dumps(doc, indent=1)
+        return re.sub(r"(build|boot|run) [0-9.]+s", r"\1 Ns", text)
+
+    def test_same_tables_and_json(self):
+        rc1, one, _, err1 = self.runs[1]
+        rc3, three, _, err3 = self.runs[3]
+        self.assertEqual(rc1, 1, err1)
+        self.assertEqual(rc3, rc1, err3)
+        for name in one:
+            self.assertEqual(self.untimed(name, three[name]), self.untimed(name, one[name]),
+                             name)
+        # The timings are there, and differ: the comparison above did skip them.
+        self.assertNotEqual(three["matrix.json"], one["matrix.json"])
+
+    def test_same_tool(self):
+        _, one, _, _ = self.runs[1]
+        _, three, _, _ = self.runs[3]
+        files = []
+        for n, text in enumerate((one["matrix.json"], three["matrix.json"],
+                                  one["matrix.json"].replace('"status": "xfail"',
+                                                             '"status": "fail"', 1))):
+            files.append(os.path.join(self.tmp.name, "same-%d.json" % n))
+            with open(files[-1], "w") as f:
+                f.write(text)
+        p = subprocess.run([sys.executable, TOOL, "same", files[0], files[1]],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("in the same order", p.stdout)
+        p = subprocess.run([sys.executable, TOOL, "same", files[0], files[2]],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("xfail", p.stdout)
+
+    def test_boots_overlapped_and_ended_out_of_order(self):
+        _, _, events, _ = self.runs[3]
+        starts = [e.split()[1] for e in events if e.startswith("start ")]
+        ends = [e.split()[1] for e in events if e.startswith("end ")]
+        self.assertEqual(sorted(starts), sorted(ends))
+        self.assertNotEqual(starts, ends)
+        self.assertGreater(max(int(e.split()[2]) for e in events if e.startswith("start ")), 1)
+        _, _, events1, _ = self.runs[1]
+        self.assertEqual([e.split()[2] for e in events1 if e.startswith("start ")],
+                         ["1"] * len(starts))
+
+    def test_images_prepared_once_per_kernel(self):
+        for jobs in (1, 3):
+            _, _, events, _ = self.runs[jobs]
+            self.assertEqual(sorted(e for e in events if e.startswith("prepare ")),
+                             ["prepare nosx-6.1", "prepare sx-7.3"])
+            for e in events:
+                if e.startswith("start "):
+                    self.assertEqual(e.split()[3], e.split()[1].split("@")[0] + ".img", e)
+
+    def test_cells(self):
+        _, one, _, _ = self.runs[1]
+        doc = json.loads(one["matrix.json"])
+        ids = [k["id"] for k in doc["kernels"]]
+        self.assertEqual(ids, [k + s for k in ("sx-7.3", "nosx-6.1", "bad-0")
+                               for s in ("", "@tiny-2llc", "@smt-2llc", "@odd-3llc")])
+        text = one["matrix.txt"]
+        rows = {line.split()[0]: line for line in text.splitlines()[2:6]}
+        self.assertEqual(sorted(rows), ["scx_central", "scx_flatcg", "scx_qmap", "scx_simple"])
+        # The wrong shape is its own column's ERROR, the others unaffected.
+        odd = [k for k in doc["kernels"] if k["id"] == "sx-7.3@odd-3llc"][0]
+        self.assertIn("shape mismatch: CPUs online", odd["runs"][0]["error"])
+        self.assertIn("exit status 95", odd["runs"][0]["error"])
+        for r in doc["results"]:
+            if r["kernel"].endswith("@odd-3llc"):
+                self.assertEqual(r["status"], "error")
+            elif r["kernel"].startswith("nosx"):
+                self.assertEqual(r["status"], "skip")
+            elif r["kernel"].startswith("sx"):
+                self.assertIn(r["status"], ("pass", "fail", "xfail"))
 
 
 class Stage(unittest.TestCase):

@@ -17,6 +17,10 @@
       text table; exit 1 if any cell failed (not ok, XPASS, missing, error),
       0 otherwise.  --partial: report fewer shards than the split has (the
       other shards' cells show "-")
+  matrix-report.py same A.json B.json
+      do two runs of a matrix show the same cells in the same order, timings
+      (seconds, attach_ms) aside?  Prints the cells that differ; exit 0 when
+      none does, 1 otherwise
   matrix-report.py stage MANIFEST GUEST_DIR
       SRC=DEST lines putting the manifest (first line) and its bin= files
       into the guest: relative bin= paths keep their place relative to the
@@ -27,6 +31,7 @@ without sched_ext (one boot proves the SKIP of all), or a suite that cannot
 list its tests.  See docs/matrix.md for the JSON format.
 """
 
+import difflib
 import json
 import os
 import re
@@ -555,6 +560,39 @@ def report(argv):
     return 1 if any(r["status"] in FAILED for r in doc["results"]) else 0
 
 
+def cells_untimed(doc):
+    """A matrix's columns and cells in order, without timings: what two runs
+    of one matrix must agree on."""
+    out = []
+    for k in doc["kernels"]:
+        topo = (k.get("topology") or {}).get("spec")
+        out.append("column %s %s %s %s" % (k["id"], k.get("release"), k.get("sched_ext"), topo))
+        for r in k["runs"]:
+            out.append("  run %s exit=%s error=%s skip_all=%s" % (
+                r["shard"], r["exit"], r["error"], r["skip_all"]))
+    for r in doc["results"]:
+        out.append("cell %s %s %s %s %s" % (r["kernel"], r["test"], r["status"], r["verdict"],
+                                             r.get("directive")))
+    return out
+
+
+def same(a, b):
+    docs = []
+    for f in (a, b):
+        try:
+            with open(f) as fh:
+                docs.append(json.load(fh))
+        except (OSError, ValueError) as e:
+            die("%s: %s" % (f, e))
+    x, y = (cells_untimed(d) for d in docs)
+    if x == y:
+        print("same: %d columns, %d cells, in the same order" % (
+            len(docs[0]["kernels"]), len(docs[0]["results"])))
+        return 0
+    sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(x, y, a, b, lineterm=""))
+    return 1
+
+
 # -------------------------------------------------------------- manifest
 
 def manifest_bins(path):
@@ -605,6 +643,8 @@ def main(argv):
         return 0
     if cmd == "report":
         return report(args)
+    if cmd == "same" and len(args) == 2:
+        return same(*args)
     if cmd == "stage" and len(args) == 2:
         for line in stage(*args):
             print(line)

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Build the guest's initramfs: busybox, the suite's files with their
-# libraries and interpreters, host programs, the kernel's config and the
-# guest's /init (guest-init.sh) with its configuration.  Sourced by
-# run-vm.sh.
+# Build the guest's initramfs in two archives: the image (busybox, the
+# suite's files with their libraries and interpreters, host programs, the
+# kernel's config), the same for every boot of one kernel and suite, and
+# the boot's own (the guest's /init, guest-init.sh, with this boot's
+# configuration: nonce, clock, shape, environment, command).  The kernel
+# unpacks them one after the other.  An image can be built ahead, while
+# another guest runs (run-vm.sh --prepare), and serve several boots.
+# Sourced by run-vm.sh.
 #
 # Reads: tmp, guest_dir, suite_dir, suite_tree, adds, puts, host_files, cmd,
 # run_user, suite_args, kernel_config, nonce.  Writes $tmp/initrd.cpio.
@@ -181,9 +185,11 @@ add_busybox() {
 	done
 }
 
-# /etc/scx-vm/: what guest-init.sh reads.
+# /etc/scx-vm/: what guest-init.sh reads, this boot's.
 write_guest_conf() {
 	local var q a etc=$initrd_root/etc/scx-vm
+
+	mkdir -p "$etc"
 
 	{
 		echo "nonce=$nonce"
@@ -213,7 +219,6 @@ write_guest_conf() {
 		done
 		echo
 	} > "$etc/args"
-	[ -z "$kernel_config" ] || cp -- "$kernel_config" "$etc/kconfig"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$initrd_root/etc/passwd"
 	echo 'root:x:0:' > "$initrd_root/etc/group"
 	if [ -n "$run_user" ]; then
@@ -222,10 +227,37 @@ write_guest_conf() {
 	fi
 }
 
-build_initramfs() {
+# image_key: what an image is made of (options, file names, sizes and
+# times): an image built for other files must not serve this boot.
+image_key() {
+	local f
+
+	{
+		printf '%s\n' "suite_dir=$suite_dir" "suite_tree=$suite_tree" "cmd=${cmd:+set}" \
+			"kernel_config=$kernel_config"
+		printf 'add=%s\n' "${adds[@]}"
+		printf 'put=%s\n' "${puts[@]}"
+		printf 'host=%s\n' "${host_files[@]}"
+		for f in "$suite_dir"/* "$kernel_config" "${adds[@]}" "${puts[@]%%=*}" \
+			 "${host_files[@]}"; do
+			[ ! -e "$f" ] || stat -L -c '%n %s %Y' -- "$f"
+		done
+		[ -z "$suite_tree" ] || find "$suite_tree" -type f -printf '%p %s %T@\n' | LC_ALL=C sort
+	} | cksum | cut -d' ' -f1
+}
+
+# pack DIR FILE: DIR's tree as a newc archive owned by root.
+pack() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet > "$2") || die $E_SETUP "cannot build the initramfs"
+}
+
+# build_image FILE: the image, and FILE.key.
+build_image() {
 	local f
 
 	initrd_root=$tmp/root
+	rm -rf "$initrd_root"
 	mkdir -p "$initrd_root"
 	add_skeleton
 
@@ -254,12 +286,30 @@ build_initramfs() {
 		die $E_SETUP "no run_tests.sh in $suite_dir (build the suite, or pass --cmd)"
 	fi
 	add_busybox
+	[ -z "$kernel_config" ] || cp -- "$kernel_config" "$initrd_root/etc/scx-vm/kconfig"
+	pack "$initrd_root" "$1"
+	rm -rf "$initrd_root"
+	image_key > "$1.key"
+}
+
+# build_initramfs [IMAGE]: $tmp/initrd.cpio, from IMAGE (built by
+# build_image for the same files) or a new image, and this boot's archive.
+build_initramfs() {
+	local image=${1:-}
+
+	if [ -z "$image" ]; then
+		image=$tmp/image.cpio
+		build_image "$image"
+	elif [ "$(cat "$image.key" 2>/dev/null)" != "$(image_key)" ]; then
+		die $E_SETUP "--image $image was not built for these suite files and options (run-vm.sh --prepare with the same ones)"
+	fi
+	initrd_root=$tmp/boot
+	mkdir -p "$initrd_root/etc/scx-vm"
 	write_guest_conf
 	cp -- "$vm_dir/guest-init.sh" "$initrd_root/init"
 	chmod 755 "$initrd_root/init"
 	cp -- "$vm_dir/guest-shape.sh" "$initrd_root/etc/scx-vm/guest-shape.sh"
-
-	(cd "$initrd_root" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet > "$tmp/initrd.cpio") ||
-		die $E_SETUP "cannot build the initramfs"
+	pack "$initrd_root" "$tmp/boot.cpio"
+	cat -- "$image" "$tmp/boot.cpio" > "$tmp/initrd.cpio" || die $E_SETUP "cannot build the initramfs"
+	rm -f "$tmp/image.cpio" "$tmp/image.cpio.key" "$tmp/boot.cpio"
 }

@@ -394,9 +394,59 @@ if [ -n "$manifest" ]; then
 	guest_manifest=${puts[1]#*=}
 fi
 
-# run_column ID SPEC TOPOLOGY: one boot, its results in RUN_DIR/ID.*.
+# suite_adds SUITE: --add for the suite files a build dir lacks.
+suite_adds() {
+	local f
+
+	for f in run_tests.sh settings config; do
+		[ -e "$1/$f" ] || printf '%s\n' --add "$top/$f"
+	done
+}
+
+# A kernel's columns share one image (the guest's suite part, run-vm.sh
+# --prepare), built in the background while the column before boots.
+declare -A prep_pid
+start_prepare() {
+	local kid=$1 spec=$2 adds
+
+	[ -z "${prep_pid[$kid]:-}" ] || return 0
+	prep_pid[$kid]=none
+	awk -F'\t' -v k="$kid" '$1 == k || index($1, k "@") == 1 { f = 1 } END { exit !f }' \
+		"$run/mine.tsv" || return 0
+	! grep -q '^error=' "$run/kernel/$kid.meta" || return 0
+	mapfile -t adds < <(suite_adds "${suite_of[$kid]}")
+	"$here/run-vm.sh" --prepare "$run/kernel/$kid.img" --kernel "$spec" \
+		--suite-dir "${suite_of[$kid]}" "${adds[@]}" "${puts[@]}" \
+		> "$run/kernel/$kid.prep" 2>&1 &
+	prep_pid[$kid]=$!
+	msg "$kid: building its image in the background"
+}
+
+# image_of KID: img= the prepared image, once it is built; empty if it
+# failed (each boot then builds its own, and says why if it cannot).  Not
+# in a subshell: it waits for its own child.
+image_of() {
+	local pid=${prep_pid[$1]:-none} rc=0
+
+	img=
+	case "$pid" in
+	none)	return 0 ;;
+	done-0)	img=$run/kernel/$1.img; return 0 ;;
+	done-*)	return 0 ;;
+	esac
+	wait "$pid" || rc=$?
+	prep_pid[$1]=done-$rc
+	if [ "$rc" = 0 ]; then
+		msg "$1: $(sed -n 's/^vm: \(image built in [0-9.]*s\).*/\1/p' "$run/kernel/$1.prep")"
+		img=$run/kernel/$1.img
+	else
+		msg "$1: no image, each boot builds its own: $(tail -n1 "$run/kernel/$1.prep")"
+	fi
+}
+
+# run_column ID SPEC TOPOLOGY [IMAGE]: one boot, its results in RUN_DIR/ID.*.
 run_column() {
-	local id=$1 spec=$2 topo=$3 mine suite sx p t f rc t0 boot why
+	local id=$1 spec=$2 topo=$3 image=${4:-} mine suite sx p t rc t0 boot why
 	local args adds shape_opts only_env
 
 	mine=$(awk -F'\t' -v k="$id" '$1 == k { print $2 }' "$run/mine.tsv")
@@ -422,10 +472,8 @@ run_column() {
 			args+=(-r "$t")
 		done <<< "$mine"
 	fi
-	adds=()
-	for f in run_tests.sh settings config; do
-		[ -e "$suite/$f" ] || adds+=(--add "$top/$f")
-	done
+	mapfile -t adds < <(suite_adds "$suite")
+	[ -z "$image" ] || adds+=(--image "$image")
 	# A shape's column boots that machine; the others --cpus's.
 	shape_opts=("${cpus_opt[@]}")
 	[ -z "$topo" ] || shape_opts=(--topology "$topo")
@@ -451,7 +499,8 @@ run_column() {
 	0|1|4) ;;
 	*)
 		why=$(grep '^vm: ' "$run/$id.err" | grep -v -e '^vm: accel=' -e '^vm: booted' \
-			-e '^vm: kernel ' -e '^vm: run took' -e '^vm: |' -e '^vm: shape ok' | head -n1)
+			-e '^vm: kernel ' -e '^vm: run took' -e '^vm: |' -e '^vm: shape ok' \
+			-e '^vm: initramfs ' -e '^vm: SCX_VM_TEST_' | head -n1)
 		meta "$id" error "${why#vm: }${why:+; }exit status $rc"
 		;;
 	esac
@@ -461,17 +510,30 @@ run_column() {
 
 # Up to --jobs boots at once, each in its own files; the report reads them in
 # the plan's order, so the tables do not depend on which boot ended first.
-while IFS=$'\t' read -r id spec topo; do
-	if [ "$jobs" -gt 1 ]; then
-		while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do
-			wait -n || true
+# The next kernel's image is built while this one's columns boot.
+mapfile -t columns < "$run/kernels.tsv"
+boots=()
+for ((i = 0; i < ${#columns[@]}; i++)); do
+	IFS=$'\t' read -r id spec topo <<< "${columns[i]}"
+	start_prepare "${id%%@*}" "$spec"
+	while [ ${#boots[@]} -ge "$jobs" ]; do
+		done_pid=
+		wait -n -p done_pid "${boots[@]}" || true
+		for ((b = 0; b < ${#boots[@]}; b++)); do
+			[ "${boots[b]}" != "$done_pid" ] || unset 'boots[b]'
 		done
-		run_column "$id" "$spec" "$topo" &
-	else
-		run_column "$id" "$spec" "$topo"
+		boots=("${boots[@]}")
+	done
+	image_of "${id%%@*}"
+	run_column "$id" "$spec" "$topo" "$img" &
+	boots+=($!)
+	if [ $((i + 1)) -lt ${#columns[@]} ]; then
+		IFS=$'\t' read -r id spec topo <<< "${columns[i + 1]}"
+		start_prepare "${id%%@*}" "$spec"
 	fi
-done < "$run/kernels.tsv"
+done
 wait
+rm -f "$run"/kernel/*.img "$run"/kernel/*.img.key
 
 # ------------------------------------------------------------- report
 

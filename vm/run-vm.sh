@@ -46,6 +46,11 @@
 #   --user NAME          run the command as an unprivileged guest user
 #   --console-log FILE   copy the guest's kernel console log to FILE
 #   --keep-tmp           keep the private temp dir (initramfs, logs)
+#   --prepare FILE       build the guest's image (the initramfs's suite part,
+#                        vm/initramfs.sh) into FILE and stop: no boot
+#   --image FILE         boot with FILE from --prepare, given the same suite
+#                        files, --add, --put, --host-file, --kernel and --cmd
+#                        (others may differ), instead of building it
 #   -h, --help
 #
 # The guest gets SCX_ATTACH_VM=1, TMPDIR=/tmp and the host's SCX_ATTACH_*
@@ -92,6 +97,8 @@ cmd=
 run_user=
 console_out=
 keep_tmp=0
+prepare=
+image=
 suite_args=()
 tmp=
 
@@ -138,6 +145,19 @@ check_topology() {
 		die $E_USAGE "--topology $topology: the guest needs $mem MB, this host has $avail MB available (pass a smaller --mem)"
 	fi
 	topo_qemu_args "$mem"
+	# Test only (docs/vm.md): qemu boots another shape than the guest is
+	# told to prove, to show the exit-95 path on a real guest.
+	if [ -n "${SCX_VM_TEST_BOOT_SHAPE:-}" ]; then
+		local want=$topo_spec name=$topo_name
+
+		why=$(topo_parse "$SCX_VM_TEST_BOOT_SHAPE") || die $E_USAGE "SCX_VM_TEST_BOOT_SHAPE: $why"
+		topo_parse "$SCX_VM_TEST_BOOT_SHAPE" >/dev/null
+		cpus=$topo_cpus
+		topo_qemu_args "$mem"
+		msg "SCX_VM_TEST_BOOT_SHAPE: booting $topo_spec for --topology $want (test only)"
+		topo_spec=$want
+		topo_name=$name
+	fi
 }
 
 need_uint() {
@@ -168,6 +188,8 @@ while [ $# -gt 0 ]; do
 	--user)		need_arg "$@"; run_user=$2; shift ;;
 	--console-log)	need_arg "$@"; console_out=$2; shift ;;
 	--keep-tmp)	keep_tmp=1 ;;
+	--prepare)	need_arg "$@"; prepare=$2; shift ;;
+	--image)	need_arg "$@"; image=$2; shift ;;
 	-h|--help)	usage; exit 0 ;;
 	--)		shift; suite_args=("$@"); break ;;
 	*)		die $E_USAGE "unknown option '$1' (see --help)" ;;
@@ -197,6 +219,12 @@ for p in "${puts[@]}"; do
 done
 # Relative to where we were called from: cleanup runs after any cd.
 [ -z "$console_out" ] || console_out=$(realpath -m -- "$console_out")
+[ -z "$prepare" ] || [ -z "$image" ] || die $E_USAGE "--prepare and --image: one or the other"
+[ -z "$prepare" ] || prepare=$(realpath -m -- "$prepare")
+if [ -n "$image" ]; then
+	[ -f "$image" ] || die $E_SETUP "--image $image: no such file"
+	image=$(realpath -- "$image")
+fi
 
 command -v qemu-system-x86_64 >/dev/null ||
 	die $E_SETUP "qemu-system-x86_64 not found (install qemu-system-x86)"
@@ -223,8 +251,16 @@ if [ -z "$kernel_config" ]; then
 	msg "kernel config: none came with $kernel (pass --kernel-config): no /boot/config-V" \
 	    "in the guest, so libbpf's __kconfig externs will fail"
 fi
+if [ -n "$prepare" ]; then
+	t0=$EPOCHREALTIME
+	build_image "$prepare"
+	msg "image built in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s: $prepare"
+	exit 0
+fi
 nonce=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-build_initramfs
+t0=$EPOCHREALTIME
+build_initramfs "$image"
+msg "initramfs ${image:+from the prepared image }in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s"
 
 choose_accel "$accel"
 [ "$used_accel" = kvm ] || msg "accel=tcg: the kernel's stall reports after 60 s ($TCG_STALL_ARGS)"
