@@ -78,41 +78,82 @@ static long long sched_field(const char *text, const char *key)
 	return -1;
 }
 
+/* Without /proc/PID/sched: context switches from status, the policy from stat. */
+static bool prove_plain(pid_t tid, long long *sw, long long *rt, int *policy)
+{
+	char path[64], text[4096], *p;
+	long long v, n = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	if (scx_read_small_at(AT_FDCWD, path, 0, text, sizeof(text)) <= 0)
+		return false;
+	v = sched_field(text, "voluntary_ctxt_switches");
+	n = sched_field(text, "nonvoluntary_ctxt_switches");
+	*sw = v < 0 && n < 0 ? -1 : scx_max(v, 0) + scx_max(n, 0);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (scx_read_small_at(AT_FDCWD, path, 0, text, sizeof(text)) <= 0)
+		return false;
+	/* After "(comm) ": state is field 3; utime 14, stime 15, policy 41. */
+	p = strrchr(text, ')');
+	*rt = 0;
+	for (i = 3; p && i <= 41; i++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			break;
+		if (i == 14 || i == 15)
+			*rt += strtoll(p + 1, NULL, 10);
+		if (i == 41)
+			*policy = (int)strtol(p + 1, NULL, 10);
+	}
+	/* Clock ticks: run at all is what counts. */
+	*rt = *rt ? *rt * 10 : 0;
+	return true;
+}
+
 /* What the kernel says of each load thread, before they stop. */
 static void prove(const struct scx_load *l, struct scx_subload_proof *pr)
 {
+	long long ext, sw, rt;
 	char path[64], text[4096];
 	struct scx_load_slot *sl;
-	long long ext, sw, rt;
+	int i, policy = -1;
 	pid_t tid;
-	int i;
 
+	pr->ext_known = true;
 	for (i = 0; (sl = scx_load_slot(l, i)); i++) {
 		tid = atomic_load(&sl->tid);
+		pr->threads++;
 		if (!tid) {
-			pr->threads++;
-			if (!pr->idle_tid)
-				pr->idle_tid = -1;
+			/* Not run even once since it was made. */
+			pr->unstarted++;
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/self/task/%d/sched", tid);
-		if (scx_read_small_at(AT_FDCWD, path, 0, text, sizeof(text)) <= 0)
+		if (scx_read_small_at(AT_FDCWD, path, 0, text, sizeof(text)) > 0) {
+			ext = sched_field(text, "ext.enabled");
+			sw = sched_field(text, "nr_switches");
+			/* "se.sum_exec_runtime : 4548.592264", in ms. */
+			rt = sched_field(text, "se.sum_exec_runtime") * 1000;
+			policy = (int)sched_field(text, "policy");
+		} else if (prove_plain(tid, &sw, &rt, &policy)) {
+			ext = -1;
+		} else {
+			pr->threads--;
 			continue;
-		pr->threads++;
-		ext = sched_field(text, "ext.enabled");
-		sw = sched_field(text, "nr_switches");
-		/* "se.sum_exec_runtime : 4548.592264", in ms. */
-		rt = sched_field(text, "se.sum_exec_runtime");
-		if (pr->threads == 1)
-			pr->policy = (int)sched_field(text, "policy");
-		if (ext == 1)
+		}
+		if (pr->threads - pr->unstarted == 1)
+			pr->policy = policy;
+		if (ext < 0)
+			pr->ext_known = false;
+		else if (ext == 1)
 			pr->on_ext++;
 		else if (!pr->off_ext_tid)
 			pr->off_ext_tid = tid;
 		if (sw > 0 && rt >= 0) {
 			pr->ran++;
 			pr->switches += sw;
-			pr->runtime_us += rt * 1000;
+			pr->runtime_us += rt;
 		} else if (!pr->idle_tid) {
 			pr->idle_tid = tid;
 		}
@@ -272,7 +313,7 @@ int scx_subload_judge(const struct scx_subload_result *r, const char *cg,
 	const struct scx_subload_proof *pr = &r->proof;
 	const struct scx_load_result *ld = &r->load;
 	char bypass[160] = "its bypass counters not readable";
-	char gaps[256], tid[48] = "one never started";
+	char gaps[256], tid[48] = "none read";
 	size_t n;
 
 	if (r->err) {
@@ -298,29 +339,33 @@ int scx_subload_judge(const struct scx_subload_result *r, const char *cg,
 		snprintf(bypass, sizeof(bypass), "no bypass (SCX_EV_BYPASS_ACTIVATE %lld, SCX_EV_BYPASS_DISPATCH %lld, unchanged)",
 			 after->activate, after->dispatch);
 	}
-	if (pr->on_ext < pr->threads) {
-		snprintf(line, len,
-			 "%d of %d load threads in %.100s were not on sched_ext (ext.enabled 0 in /proc/PID/task/%d/sched, policy %d): the fair class ran them",
-			 pr->threads - pr->on_ext, pr->threads, pr->cgroup, pr->off_ext_tid,
-			 pr->policy);
-		return 1;
-	}
 	if (ld->starved) {
 		scx_load_starved_line(ld, gaps, sizeof(gaps));
 		snprintf(line, len, "in %.100s: %s", pr->cgroup, gaps);
 		return 1;
 	}
 	if (!pr->threads || pr->ran < pr->threads) {
-		if (pr->idle_tid > 0)
-			snprintf(tid, sizeof(tid), "tid %d has nr_switches 0", pr->idle_tid);
+		if (pr->unstarted)
+			snprintf(tid, sizeof(tid), "%d never started", pr->unstarted);
+		else if (pr->idle_tid > 0)
+			snprintf(tid, sizeof(tid), "tid %d has no context switch", pr->idle_tid);
 		snprintf(line, len, "%d of %d load threads in %.100s never ran (%s)",
 			 pr->threads - pr->ran, pr->threads, pr->cgroup, tid);
 		return 1;
 	}
+	if (pr->ext_known && pr->on_ext < pr->threads) {
+		snprintf(line, len,
+			 "%d of %d load threads in %.100s were not on sched_ext (ext.enabled 0 in /proc/PID/task/%d/sched, policy %d): the fair class ran them",
+			 pr->threads - pr->on_ext, pr->threads, pr->cgroup, pr->off_ext_tid,
+			 pr->policy);
+		return 1;
+	}
 	scx_load_line(ld, gaps, sizeof(gaps));
 	snprintf(line, len,
-		 "in %.100s, %d threads on sched_ext (ext.enabled 1, policy %d) ran: %llu switches, %.1f s of CPU; %s; %s",
-		 pr->cgroup, pr->threads, pr->policy, pr->switches,
+		 "in %.100s, %d threads %s (policy %d) ran: %llu switches, %.1f s of CPU; %s; %s",
+		 pr->cgroup, pr->threads,
+		 pr->ext_known ? "on sched_ext (ext.enabled 1)" :
+		 "(ext.enabled not shown: no /proc/PID/sched)", pr->policy, pr->switches,
 		 (double)pr->runtime_us / 1e6, gaps, bypass);
 	return 0;
 }

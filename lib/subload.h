@@ -8,8 +8,9 @@
  * and runs lib/load.c's threads there, SCHED_EXT so that a root in partial
  * mode hands them to sched_ext too.  Before they stop it reads, for each
  * thread, what /proc/PID/task/TID/sched says (ext.enabled, policy,
- * nr_switches, se.sum_exec_runtime) and the cgroup it is in; then judges
- * their gaps.  The kernel has no per-task record of which scheduler ran a
+ * nr_switches, se.sum_exec_runtime; without that file, the context
+ * switches of .../status and the policy of .../stat) and the cgroup it is
+ * in; then judges their gaps.  The kernel has no per-task record of which scheduler ran a
  * task: a task of a child's cgroup belongs to the child, and the child's
  * own events say whether the kernel took its tasks away from it (bypass).
  * So "the child ran them" is: in its cgroup, on sched_ext, each one run
@@ -36,6 +37,8 @@ struct scx_bypass {
 struct scx_subload_proof {
 	char cgroup[256];		/* its /proc/self/cgroup path ("/a/b") */
 	int threads;			/* load threads read */
+	int unstarted;			/* of them, never run even once (no tid yet) */
+	bool ext_known;			/* /proc/PID/sched shows ext.enabled */
 	int on_ext;			/* with ext.enabled 1 */
 	int ran;			/* with nr_switches and runtime above 0 */
 	int policy;			/* the first thread's policy */
