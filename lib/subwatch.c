@@ -184,6 +184,7 @@ static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
 /* The hold's loads, from the child's verdict to the end of the hold. */
 struct subhold {
 	struct scx_subload c, p;
+	struct scx_stress st;
 	bool on_p;
 	struct scx_bypass bc, bp;	/* the child's and the root's, at the start */
 };
@@ -198,6 +199,19 @@ static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *lo
 
 	scx_bypass_read(dfd, r->dir, &h->bc);
 	scx_bypass_read(dfd, "root", &h->bp);
+	if (cfg->stress_ms) {
+		struct scx_stress_opts so = { .ms = cfg->stress_ms, .max_gap_ms = gap,
+					      .cgroup = loads->child_cg };
+
+		/* Its private tree below the child's cgroup: every worker is the child's. */
+		ret = scx_stress_start(&h->st, &so, err, sizeof(err));
+		if (ret) {
+			snprintf(r->detail, sizeof(r->detail), "the stress load: %.200s", err);
+			return ret;
+		}
+		r->stressed = true;
+		return 0;
+	}
 	ret = scx_subload_start(&h->c, loads->child_cg, ms, gap, err, sizeof(err));
 	if (!ret && loads->parent_cg) {
 		ret = scx_subload_start(&h->p, loads->parent_cg, ms, gap, err, sizeof(err));
@@ -220,9 +234,26 @@ static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *lo
 static int loads_stop(const struct scx_cfg *cfg, const struct scx_sub_loads *loads, int dfd,
 		      struct scx_sub_result *r, struct subhold *h, enum scx_sub_outcome *o)
 {
+	char line[SCX_REASON_LEN];
 	struct scx_bypass now;
-	int rc, rp = 0;
+	int rc, rp = 0, i;
 
+	if (r->stressed) {
+		scx_stress_stop(&h->st, cfg->grace_ms, &r->stress);
+		if (r->stress.err) {
+			snprintf(r->detail, sizeof(r->detail), "the stress load broke: %.200s",
+				 r->stress.detail);
+			return r->stress.err;
+		}
+		/* Its last line names the worker that starved. */
+		for (i = 0; scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
+			;
+		snprintf(r->load_child, sizeof(r->load_child), "in %.100s (stress): %.300s",
+			 loads->child_cg, line);
+		if (*o == SCX_SUB_ATTACHED && r->stress.starved)
+			*o = SCX_SUB_STARVED;
+		return 0;
+	}
 	scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
 	scx_subload_stop(&h->p, cfg->grace_ms, &r->lp);
 	scx_bypass_read(dfd, r->dir, &now);
@@ -363,7 +394,7 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 	r->t_verdict = scx_now_ns() - c->t_spawn;
 
 	/* The hold: the child stays, the parent stays, each runs its load. */
-	if (o == SCX_SUB_ATTACHED && loads && cfg->load) {
+	if (o == SCX_SUB_ATTACHED && loads && (cfg->load || cfg->stress_ms)) {
 		ret = loads_start(cfg, loads, w.sys.dfd, r, &h);
 		if (ret) {
 			scx_waiter_close(&w);
@@ -371,14 +402,22 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 			return ret;
 		}
 	}
-	hold_dl = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
+	hold_dl = scx_now_ns() + scx_max(cfg->hold_ms, r->stressed ? cfg->stress_ms : 0) *
+		  NSEC_PER_MSEC;
+	if (r->stressed)
+		w.aux[0] = scx_stress_fd(&h.st);
 	while (o == SCX_SUB_ATTACHED && scx_now_ns() < hold_dl) {
-		scx_waiter_wait(&w, hold_dl);
+		scx_waiter_wait(&w, r->stressed ? scx_min(hold_dl, scx_stress_next_ns(&h.st)) :
+						  hold_dl);
 		o = look(&sw, &w, parent, c);
 		if (o != SCX_SUB_ATTACHED)
 			o = settle(&sw, &w, parent, c);
+		/* A worker starved, or the load broke: the stop says which. */
+		if (r->stressed && scx_stress_check(&h.st))
+			break;
 	}
-	if (r->loaded) {
+	w.aux[0] = -1;
+	if (r->loaded || r->stressed) {
 		ret = loads_stop(cfg, loads, w.sys.dfd, r, &h, &o);
 		if (ret) {
 			scx_waiter_close(&w);

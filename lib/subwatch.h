@@ -11,12 +11,15 @@
 #include "kmsg.h"
 #include "spawn.h"
 #include "sub.h"
+#include "stress.h"
 #include "subload.h"
 #include "sysfs.h"
 
 /*
  * The hold's loads (when the run's load is on): one in the child's
- * cgroup, one in a cgroup outside it that its parent schedules.
+ * cgroup, one in a cgroup outside it that its parent schedules.  Under
+ * the run's stress (cfg->stress_ms) the stress load runs instead, all of
+ * it inside the child's cgroup.
  */
 struct scx_sub_loads {
 	const char *child_cg;		/* the child's cgroup directory */
@@ -44,6 +47,8 @@ struct scx_sub_result {
 	uint64_t t_enabled_us;		/* the kernel record's time stamp, us; 0: none */
 	uint64_t t_verdict;		/* ns after the spawn */
 	bool loaded;			/* the hold ran the loads */
+	bool stressed;			/* the hold ran the stress load in the child's cgroup */
+	struct scx_stress_result stress;
 	struct scx_subload_result lc, lp;	/* the child's load, the parent's */
 	char load_child[512];		/* who ran them, as judged */
 	char load_parent[512];
