@@ -161,7 +161,8 @@ static void prove(const struct scx_load *l, struct scx_subload_proof *pr)
 }
 
 static void __attribute__((noreturn))
-load_main(struct subload_shm *m, const char *cg, unsigned int ms, unsigned int max_gap_ms)
+load_main(struct subload_shm *m, const char *cg, unsigned int ms, unsigned int max_gap_ms,
+	  bool ext)
 {
 	struct scx_subload_result *r = &m->r;
 	struct sched_param sp = { 0 };
@@ -181,7 +182,8 @@ load_main(struct subload_shm *m, const char *cg, unsigned int ms, unsigned int m
 	}
 	own_cgroup(r->proof.cgroup, sizeof(r->proof.cgroup));
 	/* A partial root leaves SCHED_NORMAL to the fair class: ask for sched_ext. */
-	sched_setscheduler(0, SCHED_EXT, &sp);
+	if (ext)
+		sched_setscheduler(0, SCHED_EXT, &sp);
 	scx_vref_start(&v);
 	ret = scx_load_start(&l, ms, max_gap_ms);
 	if (ret) {
@@ -210,7 +212,7 @@ load_main(struct subload_shm *m, const char *cg, unsigned int ms, unsigned int m
 }
 
 int scx_subload_start(struct scx_subload *s, const char *cg, unsigned int ms,
-		      unsigned int max_gap_ms, char *err, size_t errlen)
+		      unsigned int max_gap_ms, bool ext, char *err, size_t errlen)
 {
 	pid_t parent = getpid();
 	int p[2];
@@ -236,7 +238,7 @@ int scx_subload_start(struct scx_subload *s, const char *cg, unsigned int ms,
 	if (!s->pid) {
 		if (dup2(p[0], STOP_FD) < 0 || scx_fork_setup(parent, SIGKILL, STOP_FD + 1, false))
 			_exit(1);
-		load_main(s->shm, cg, ms, max_gap_ms);
+		load_main(s->shm, cg, ms, max_gap_ms, ext);
 	}
 	close(p[0]);
 	s->stop = p[1];
@@ -362,10 +364,10 @@ int scx_subload_judge(const struct scx_subload_result *r, const char *cg,
 	}
 	scx_load_line(ld, gaps, sizeof(gaps));
 	snprintf(line, len,
-		 "in %.100s, %d threads %s (policy %d) ran: %llu switches, %.1f s of CPU; %s; %s",
+		 "in %.100s, %d threads %s, policy %d) ran: %llu switches, %.1f s of CPU; %s; %s",
 		 pr->cgroup, pr->threads,
-		 pr->ext_known ? "on sched_ext (ext.enabled 1)" :
-		 "(ext.enabled not shown: no /proc/PID/sched)", pr->policy, pr->switches,
+		 pr->ext_known ? "on sched_ext (ext.enabled 1" :
+		 "(ext.enabled not shown: no /proc/PID/sched", pr->policy, pr->switches,
 		 (double)pr->runtime_us / 1e6, gaps, bypass);
 	return 0;
 }

@@ -5,8 +5,8 @@
  * who ran it.
  *
  * A process of its own joins the cgroup (a cgroup holds whole processes)
- * and runs lib/load.c's threads there, SCHED_EXT so that a root in partial
- * mode hands them to sched_ext too.  Before they stop it reads, for each
+ * and runs lib/load.c's threads there (SCHED_EXT under a root in partial
+ * mode, which runs only those).  Before they stop it reads, for each
  * thread, what /proc/PID/task/TID/sched says (ext.enabled, policy,
  * nr_switches, se.sum_exec_runtime; without that file, the context
  * switches of .../status and the policy of .../stat) and the cgroup it is
@@ -68,12 +68,13 @@ struct scx_subload {
 
 /*
  * Start a process that joins the cgroup directory @cg and runs the load
- * for at most @ms (@max_gap_ms: its bound).  Call it from a thread that
- * lives until the stop (the process dies with it).  0, or -errno with
- * @err filled; nothing is left running on failure.
+ * for at most @ms (@max_gap_ms: its bound), SCHED_EXT if @ext (a root in
+ * partial mode runs only those).  Call it from a thread that lives until
+ * the stop (the process dies with it).  0, or -errno with @err filled;
+ * nothing is left running on failure.
  */
 int scx_subload_start(struct scx_subload *s, const char *cg, unsigned int ms,
-		      unsigned int max_gap_ms, char *err, size_t errlen);
+		      unsigned int max_gap_ms, bool ext, char *err, size_t errlen);
 
 /*
  * Stop it and collect what it saw; within 3 x @grace_ms plus the load's

@@ -194,9 +194,13 @@ static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *lo
 {
 	unsigned int gap = scx_stress_default_gap_ms(cfg->emulated);
 	unsigned int ms = cfg->hold_ms + cfg->grace_ms;
-	char err[SCX_ERR_LEN];
+	char err[SCX_ERR_LEN], all[8] = "1";
+	bool ext;
 	int ret;
 
+	/* switch_all 0: a partial root, which runs SCHED_EXT tasks only. */
+	scx_read_small_at(dfd, "switch_all", 0, all, sizeof(all));
+	ext = all[0] == '0';
 	scx_bypass_read(dfd, r->dir, &h->bc);
 	scx_bypass_read(dfd, "root", &h->bp);
 	if (cfg->stress_ms) {
@@ -212,9 +216,9 @@ static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *lo
 		r->stressed = true;
 		return 0;
 	}
-	ret = scx_subload_start(&h->c, loads->child_cg, ms, gap, err, sizeof(err));
+	ret = scx_subload_start(&h->c, loads->child_cg, ms, gap, ext, err, sizeof(err));
 	if (!ret && loads->parent_cg) {
-		ret = scx_subload_start(&h->p, loads->parent_cg, ms, gap, err, sizeof(err));
+		ret = scx_subload_start(&h->p, loads->parent_cg, ms, gap, ext, err, sizeof(err));
 		if (ret)
 			scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
 		h->on_p = !ret;

@@ -342,7 +342,7 @@ TEST_F(fake_scx, load_process_reports)
 
 	snprintf(cg, sizeof(cg), "%s/root", self->dir);
 	put(self->dir, "root/cgroup.procs", "");
-	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, false, err, sizeof(err))) TH_LOG("%s", err);
 	usleep(300 * 1000);
 	scx_subload_stop(&l, 1000, &r);
 	EXPECT_TRUE(r.judged) TH_LOG("%s", r.detail);
@@ -366,7 +366,7 @@ TEST_F(fake_scx, load_process_cannot_join)
 	char err[256], cg[PATH_MAX + 16];
 
 	snprintf(cg, sizeof(cg), "%s/nowhere", self->dir);
-	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, err, sizeof(err)));
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, false, err, sizeof(err)));
 	scx_subload_stop(&l, 1000, &r);
 	EXPECT_FALSE(r.judged);
 	EXPECT_EQ(-ENOENT, r.err);
