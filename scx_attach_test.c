@@ -1069,7 +1069,13 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 			print_lines(r->klog.lines, r->klog.len, "  ");
 		}
 	}
-	if (r->loaded) {
+	if (r->stressed) {
+		char line[SCX_REASON_LEN];
+		int i;
+
+		for (i = 0; scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
+			ksft_print_msg("child's stress: %s\n", line);
+	} else if (r->loaded) {
 		ksft_print_msg("child's load: %s\n", r->load_child);
 		if (r->load_parent[0])
 			ksft_print_msg("parent's load: %s\n", r->load_parent);
