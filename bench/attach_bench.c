@@ -28,6 +28,7 @@
 #define POLL_MS_500	125	/* the fallback then looks every 500 ms while live */
 
 static struct cycle cycles[W_NR * MAX_K], rejects[W_NR * MAX_K];
+static struct sub_cycle subs[MAX_K];
 
 /* What one look at the files costs lib/ here (idle: state "disabled"). */
 static struct dist read_cost(const char *sysfs)
@@ -68,6 +69,10 @@ static void usage(FILE *f)
 		"  --reject N           N loads the kernel rejects, the process living on, per\n"
 		"                       lib/ waiter (scheduler --fault=init-fail; default 0)\n"
 		"  --reject-wall-ms MS  lib/'s wall guard for those (default 8000)\n"
+		"  --sub N              then N child cycles: --sub-sched at the root, held, and\n"
+		"                       the same as a child on a private cgroup (-c CGROUP)\n"
+		"  --sub-sched PATH     parent and child (default ./scx_qmap)\n"
+		"  --sub-ops NAME       their ops name (default qmap)\n"
 		"  --emulated|--no-emulated  wide windows (default: on when SCX_ATTACH_VM=1)\n"
 		"  -v                   one line per cycle\n"
 		"The lib/ side reads SCX_ATTACH_* like the suite, then gets the gate and\n"
@@ -90,6 +95,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "compare-cadence", no_argument, NULL, 'C' },
 		{ "reject", required_argument, NULL, 'r' },
 		{ "reject-wall-ms", required_argument, NULL, 'R' },
+		{ "sub", required_argument, NULL, 'S' },
+		{ "sub-sched", required_argument, NULL, 'P' },
+		{ "sub-ops", required_argument, NULL, 'O' },
 		{ "emulated", no_argument, NULL, 'e' },
 		{ "no-emulated", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,6 +129,19 @@ static int parse(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "attach_bench: --reject 0..%d\n", MAX_K);
 				return 2;
 			}
+			break;
+		case 'S':
+			o->sub_k = atoi(optarg);
+			if (o->sub_k < 0 || o->sub_k > MAX_K) {
+				fprintf(stderr, "attach_bench: --sub 0..%d\n", MAX_K);
+				return 2;
+			}
+			break;
+		case 'P':
+			o->sub_sched = optarg;
+			break;
+		case 'O':
+			o->sub_ops = optarg;
 			break;
 		case 's':
 			o->sched = optarg;
@@ -303,11 +324,13 @@ int main(int argc, char **argv)
 		.o = {
 			.k = 30, .warmup = 1, .sched = "./scx_fault", .ops = "fault",
 			.gate_ms = 1000, .cadence_ms = 50, .reject_wall_ms = 8000,
+			.sub_sched = "./scx_qmap", .sub_ops = "qmap",
 		},
 	};
 	const char *vm = getenv("SCX_ATTACH_VM");
+	static struct sub_run sr;
 	struct run_info ri = { 0 };
-	int ncycles = 0, nrejects = 0, failed = 0, i, ret;
+	int ncycles = 0, nrejects = 0, nsubs = 0, failed = 0, i, ret;
 	bool go;
 
 	b.o.emulated = vm && !strcmp(vm, "1");
@@ -336,6 +359,16 @@ int main(int argc, char **argv)
 	go = run_cycles(&b, b.o.warmup, false, NULL, &i, &failed);
 	go = go && run_cycles(&b, b.o.k, false, cycles, &ncycles, &failed);
 	go = go && run_cycles(&b, b.o.reject_k, true, rejects, &nrejects, &failed);
+	if (go && b.o.sub_k) {
+		sr.sched = realpath(b.o.sub_sched, NULL);
+		sr.ops = b.o.sub_ops;
+		ret = sr.sched ? sub_cycles(&b, &sr, b.o.sub_k, subs, &nsubs) : -1;
+		if (!sr.sched)
+			snprintf(sr.why, sizeof(sr.why), "%s: %s", b.o.sub_sched, strerror(errno));
+		if (ret < 0)
+			fprintf(stderr, "attach_bench: no child cycles: %s\n", sr.why);
+		failed += ret < 0 ? 1 : ret;
+	}
 	for (i = 0; i < START_PROBES / 2; i++)
 		ref_clock_probe();
 	ri.kmsg_offset = ref_kmsg_offset();
@@ -355,5 +388,7 @@ int main(int argc, char **argv)
 	table_attach(stdout, &b, &ri, cycles, ncycles);
 	if (nrejects)
 		table_reject(stdout, &b, &ri, rejects, nrejects);
+	if (nsubs)
+		table_sub(stdout, &b, &ri, cycles, ncycles, &sr, subs, nsubs);
 	return failed || !go ? 1 : 0;
 }

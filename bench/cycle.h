@@ -21,7 +21,8 @@ enum waiter {
 extern const char *const waiter_name[W_NR];
 
 struct opts {
-	int k, warmup, reject_k;
+	int k, warmup, reject_k, sub_k;
+	const char *sub_sched, *sub_ops;	/* --sub: parent and child */
 	bool compare_cadence;		/* W_LIB500 cycles too */
 	const char *sched, *ops;
 	char *argv[16];			/* the scheduler's, argv[0] = sched */

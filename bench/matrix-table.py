@@ -5,7 +5,9 @@
 Reads vm/matrix.sh's --out directory (matrix.json: per kernel the boot and
 run seconds, per scheduler the verdict and attach_ms; ID.err: run-vm.sh's
 "run took", launch to power off) and the baseline's fixed.tsv (one boot per
-scheduler: seconds, boot, its fixed-wait.sh line).  --check exits 1
+scheduler: seconds, boot, its fixed-wait.sh line).  With --parallel (the
+shapes part): the same matrix run with --jobs N, against the first run
+(--jobs 1), and the biggest shape's boot against the 2-CPU one.  --check exits 1
 when the run is broken: a kernel that did not run, a missing result, a
 scheduler without a baseline boot.  Never on a number.
 """
@@ -81,7 +83,7 @@ def kernel_table(p, a, rows):
       % ("kernel", "scheds", "boot", "load", "hold", "lower", "matrix", "/lower",
          "boots", "baseline", "/matrix"))
     for k in rows:
-        name = "%s (%s)" % (k["id"], k["release"].split("+")[0])
+        name = k["id"] if "@" in k["id"] else "%s (%s)" % (k["id"], k["release"].split("+")[0])
         if k["sx"] == "n":
             name += " SKIP"
         p("%-34s %6d %6s %7s %7s %7s %7s %7s   %5d %9s %8s"
@@ -139,10 +141,51 @@ def sched_table(p, a, m, rows, fixed):
              fmt(f["boot"], ".1f"), f["seconds"], low // 1024, idle // 1024))
     p("the baseline's verdict agrees with the matrix's for %d of %d schedulers" % (agree, len(fixed)))
     p("MemAvail MiB: the lowest MemAvailable from the start to the stop of the scheduler, sampled")
-    p("every 0.2 s in its baseline boot (after boot, before the start, in brackets): a %d MiB guest"
-      % a.mem)
+    p("every 0.2 s in its baseline boot (after boot, before the start, in brackets): %s"
+      % ("a %d MiB guest" % a.mem if a.mem else "each shape's own memory (64 MiB a CPU, >= 1 GiB)"))
     p("holding the same suite files as the matrix's")
     return lowest
+
+
+def verdicts(doc):
+    return [(r["kernel"], r["test"], r["status"], r["verdict"]) for r in doc["results"]]
+
+
+REFUSED = ("died_before_attach", "rejected", "spawn_failed")
+
+
+def shape_targets(p, a, m, rows):
+    """--jobs N against --jobs 1, each boot against its bound, the biggest
+    shape against the 2-CPU machine."""
+    with open(os.path.join(a.parallel, "matrix.json")) as f:
+        par = json.load(f)
+    r = ratio(a.parallel_seconds, a.matrix_seconds) or 0
+    same = verdicts(par) == verdicts(m)
+    p("  %s --jobs %d at <= 0.6x --jobs 1: %.2fx (%.1f s vs %.1f s), verdicts %s"
+      % (met(r <= 0.6 and same), a.parallel_jobs, r, a.parallel_seconds, a.matrix_seconds,
+         "identical" if same else "DIFFERENT (matrix-report.py same)"))
+    worst = max((ratio(k["run"], k["lower"]) or 0, k["id"]) for k in rows)
+    p("  %s each boot within 15%% of its lower bound (--jobs 1): worst %.2fx (%s)"
+      % (met(worst[0] <= 1.15), worst[0], worst[1]))
+    cpus = {k["id"]: (k.get("topology") or {}).get("cpus") for k in m["kernels"]}
+    small = next((k for k in rows if cpus.get(k["id"]) is None), None)
+    big = max((k for k in rows if cpus.get(k["id"])), key=lambda k: cpus[k["id"]], default=None)
+    if not small or not big or not small["boot"] or not big["boot"]:
+        p("  -      the biggest shape's boot against the default machine's: not measured")
+        return
+    br = big["boot"] / small["boot"]
+    by = lambda k: {x["scheduler"]: (x["status"], x["verdict"]) for x in k["results"]}
+    sv, bv = by(small), by(big)
+    fair = [s for s in bv if bv[s][1] not in REFUSED]
+    agree = [s for s in fair if bv[s] == sv.get(s)]
+    p("  %s the %d-vCPU boot within 3x the default machine's: %.2fx (%.1f s vs %.1f s)"
+      % (met(br <= 3), cpus[big["id"]], br, big["boot"], small["boot"]))
+    p("  %s its cells (status, verdict) those of the default machine for the schedulers that "
+      "do not refuse the shape: %d of %d%s"
+      % (met(len(agree) == len(fair)), len(agree), len(fair),
+         "".join("; %s %s on %d vCPUs, %s on %s" % (s, " ".join(bv[s]), cpus[big["id"]],
+                                                   " ".join(sv.get(s) or ("none",)), small["id"])
+                 for s in fair if s not in agree)))
 
 
 def table(a, m, fixed):
@@ -151,10 +194,16 @@ def table(a, m, fixed):
     out = []
     p = out.append
     names = sorted({r["scheduler"] for k in rows for r in k["results"]})
-    p("scx_attach matrix benchmark: %d tree schedulers x %d kernels, hold %g s on both sides"
-      % (len(names), len(rows), hold_s))
-    p("matrix: vm/matrix.sh, one boot per kernel; baseline: a boot per scheduler, judged %d s "
-      "after its start" % a.wait)
+    if a.parallel:
+        p("scx_attach matrix benchmark, shapes: %d tree schedulers x %d columns of %s, "
+          "hold %g s on both sides" % (len(names), len(rows), rows[0]["release"], hold_s))
+        p("matrix: vm/matrix.sh --jobs 1, one boot per column; baseline: a boot per scheduler "
+          "and column, judged %d s after its start" % a.wait)
+    else:
+        p("scx_attach matrix benchmark: %d tree schedulers x %d kernels, hold %g s on both sides"
+          % (len(names), len(rows), hold_s))
+        p("matrix: vm/matrix.sh, one boot per kernel; baseline: a boot per scheduler, judged %d s "
+          "after its start" % a.wait)
     p("")
     kernel_table(p, a, rows)
     p("")
@@ -175,7 +224,9 @@ def table(a, m, fixed):
       "kernel %s" % (met(speed >= 3), speed,
                      ", ".join("%s %.1fx" % (k["id"], ratio(k["fixed_s"], k["run"]) or 0)
                                for k in sx)))
-    if lowest:
+    if a.parallel:
+        shape_targets(p, a, m, rows)
+    if lowest and a.mem:
         low, total, prog, kid, idle = lowest
         p("  %s a %d MiB guest is enough for every tree scheduler: lowest MemAvailable %d MiB "
           "of %d MiB (%s on %s; %d MiB before it started), want >= %d%%"
@@ -207,6 +258,9 @@ def main():
     ap.add_argument("--hold-ms", type=int, required=True)
     ap.add_argument("--wait", type=int, required=True)
     ap.add_argument("--mem", type=int, required=True)
+    ap.add_argument("--parallel", help="the same matrix's --out with --jobs N")
+    ap.add_argument("--parallel-seconds", type=float)
+    ap.add_argument("--parallel-jobs", type=int, default=2)
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     with open(os.path.join(a.matrix, "matrix.json")) as f:

@@ -15,6 +15,7 @@
 
 #include "lib/common.h"
 #include "lib/kmsg.h"
+#include "lib/sub.h"
 #include "lib/uevent.h"
 #include "reference.h"
 
@@ -51,16 +52,59 @@ long long ref_enable_seq(void)
 	return v;
 }
 
-static void ev_add(enum ref_kind kind, uint64_t t, int probe, long long seq, const char *name)
+static void ev_put(const struct ref_ev *e)
 {
 	pthread_mutex_lock(&ev_lock);
-	if (nev < MAX_EVENTS) {
-		evs[nev] = (struct ref_ev){ .kind = kind, .t = t, .probe = probe, .seq = seq };
-		snprintf(evs[nev].name, sizeof(evs[nev].name), "%s", name ? name : "");
-		nev++;
-	}
+	if (nev < MAX_EVENTS)
+		evs[nev++] = *e;
 	pthread_cond_broadcast(&ev_cond);
 	pthread_mutex_unlock(&ev_lock);
+}
+
+static void ev_add(enum ref_kind kind, uint64_t t, int probe, long long seq, const char *name)
+{
+	struct ref_ev e = { .kind = kind, .t = t, .probe = probe, .seq = seq };
+
+	snprintf(e.name, sizeof(e.name), "%s", name ? name : "");
+	ev_put(&e);
+}
+
+/* Any uevent below sched_ext: the root's, a sub-scheduler's, a kset's. */
+static void ev_add_uevent(const struct scx_uevent *u, uint64_t t)
+{
+	struct ref_ev e = { .t = t, .probe = -1, .seq = -1 };
+	unsigned long long cgid;
+	bool add = !strcmp(u->action, "add"), remove = !strcmp(u->action, "remove");
+
+	if (scx_uevent_is_root(u) && (add || remove)) {
+		e.kind = add ? REF_UEV_ADD : REF_UEV_REMOVE;
+		/*
+		 * Does the kernel bump enable_seq before or after this event?
+		 * A watcher woken by it and requiring enable_seq to have moved
+		 * needs to know.
+		 */
+		if (add)
+			e.seq = ref_enable_seq();
+	} else if (scx_uevent_sub_cgid(u, &cgid) && (add || remove)) {
+		e.kind = add ? REF_UEV_SUB_ADD : REF_UEV_SUB_REMOVE;
+	} else {
+		e.kind = REF_UEV_OTHER;
+	}
+	snprintf(e.name, sizeof(e.name), "%s", u->scxops ?: "");
+	snprintf(e.action, sizeof(e.action), "%s", u->action);
+	snprintf(e.devpath, sizeof(e.devpath), "%s", u->devpath);
+	ev_put(&e);
+}
+
+int ref_events(int from, int to, struct ref_ev *out, int max)
+{
+	int i, n = 0;
+
+	pthread_mutex_lock(&ev_lock);
+	for (i = from; i < to && i < nev && n < max; i++)
+		out[n++] = evs[i];
+	pthread_mutex_unlock(&ev_lock);
+	return n;
 }
 
 int ref_mark(void)
@@ -154,17 +198,9 @@ static void *uevent_thread(void *arg)
 				break;
 			buf[n] = '\0';
 			if (src.nl_pid != 0 || scx_uevent_parse(buf, n, &ev) ||
-			    !scx_uevent_is_root(&ev))
+			    strncmp(ev.devpath, SCX_UEVENT_DIR "/", strlen(SCX_UEVENT_DIR) + 1))
 				continue;
-			/*
-			 * Does the kernel bump enable_seq before or after this
-			 * event?  A watcher woken by it and requiring enable_seq
-			 * to have moved needs to know.
-			 */
-			if (!strcmp(ev.action, "add"))
-				ev_add(REF_UEV_ADD, t, -1, ref_enable_seq(), ev.scxops);
-			else if (!strcmp(ev.action, "remove"))
-				ev_add(REF_UEV_REMOVE, t, -1, -1, ev.scxops);
+			ev_add_uevent(&ev, t);
 		}
 	}
 	return NULL;
@@ -201,6 +237,16 @@ static void kmsg_record(char *buf)
 	if (sscanf(msg, "scx_bench: clock probe %d", &probe) == 1) {
 		ev_add(REF_K_PROBE, ts_us * 1000ULL, probe, -1, NULL);
 		return;
+	}
+	switch (scx_sub_kline_parse(msg, name, sizeof(name), NULL, 0)) {
+	case SCX_SUB_KLINE_ENABLED:
+		ev_add(REF_K_SUB_ENABLED, ts_us * 1000ULL, -1, -1, name);
+		return;
+	case SCX_SUB_KLINE_DISABLED:
+		ev_add(REF_K_SUB_DISABLED, ts_us * 1000ULL, -1, -1, name);
+		return;
+	default:
+		break;
 	}
 	switch (scx_kline_parse(msg, NULL, 0, NULL)) {
 	case SCX_KLINE_ENABLED:

@@ -4,10 +4,12 @@
  * that neither waiter depends on.
  *
  *   - a NETLINK_KOBJECT_UEVENT listener: arrival (CLOCK_MONOTONIC) of
- *     add@/kernel/sched_ext/root and remove@..., and enable_seq read right
- *     after each add;
+ *     every uevent below /kernel/sched_ext: the root's add and remove (and
+ *     enable_seq read right after each add), a sub-scheduler's (a
+ *     .../sub/sub-<cgroup id> devpath), and any other (a sub/ kset's);
  *   - a /dev/kmsg reader: the timestamps of 'sched_ext: BPF scheduler "X"
- *     enabled' and '... disabled (...)'.  Those are local_clock() in us;
+ *     enabled' and '... disabled (...)', and the same of a 'BPF
+ *     sub-scheduler'.  Those are local_clock() in us;
  *     clock probes (a record written to /dev/kmsg between two
  *     clock_gettime(CLOCK_MONOTONIC) calls) measure its offset from
  *     CLOCK_MONOTONIC, and ref_kmsg_offset() is their median.
@@ -18,7 +20,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum ref_kind { REF_UEV_ADD, REF_UEV_REMOVE, REF_K_ENABLED, REF_K_DISABLED, REF_K_PROBE };
+enum ref_kind {
+	REF_UEV_ADD, REF_UEV_REMOVE, REF_K_ENABLED, REF_K_DISABLED, REF_K_PROBE,
+	REF_UEV_SUB_ADD, REF_UEV_SUB_REMOVE,	/* a sub-scheduler's kobject */
+	REF_UEV_OTHER,				/* below sched_ext, neither */
+	REF_K_SUB_ENABLED, REF_K_SUB_DISABLED,
+};
 
 struct ref_ev {
 	enum ref_kind kind;
@@ -26,6 +33,8 @@ struct ref_ev {
 	int probe;		/* REF_K_PROBE: its number */
 	long long seq;		/* REF_UEV_ADD: enable_seq read right after the arrival */
 	char name[64];		/* SCXOPS= or the scheduler named in the kmsg line */
+	char action[16];	/* uevent: its action */
+	char devpath[128];	/* uevent: its devpath */
 };
 
 struct ref_probe {
@@ -46,6 +55,9 @@ int ref_mark(void);
  */
 bool ref_wait(enum ref_kind kind, int from, const char *name, int probe, unsigned int ms,
 	      struct ref_ev *out);
+
+/* The events recorded from mark @from to @to, at most @max; how many. */
+int ref_events(int from, int to, struct ref_ev *out, int max);
 
 /* One clock probe; kept if the kernel log gives it back within 1 s. */
 void ref_clock_probe(void);

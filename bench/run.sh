@@ -9,6 +9,9 @@
 #   -k N              measured cycles per waiter (default 30)
 #   --reject N        loads the kernel rejects while the process lives on,
 #                     per lib/ waiter (default 10; 0: none)
+#   --sub N           child cycles after the first table: scx_qmap at the
+#                     root, held, and scx_qmap -c on a private cgroup beneath
+#                     it N times (default: -k; 0: none; needs scx_qmap built)
 #   --slow-ms MS      second table: the same, with the scheduler loading only
 #                     MS after its spawn, longer than the gate (default 3000;
 #                     0: first table only)
@@ -32,6 +35,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top
 k=30
 reject=10
+sub=
 slow=3000
 smoke=0
 vm_args=
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--build-dir)	build=${2:?--build-dir needs a directory}; shift ;;
 	-k)		k=${2:?-k needs a number}; shift ;;
 	--reject)	reject=${2:?--reject needs a number}; shift ;;
+	--sub)		sub=${2:?--sub needs a number}; shift ;;
 	--slow-ms)	slow=${2:?--slow-ms needs a number}; shift ;;
 	--smoke)	smoke=1 ;;
 	--doc)		doc=${2:?--doc needs a file}; shift ;;
@@ -65,6 +70,8 @@ while [ $# -gt 0 ]; do
 done
 number -k "$k"
 number --reject "$reject"
+sub=${sub:-$k}
+number --sub "$sub"
 number --slow-ms "$slow"
 [ "$k" -ge 1 ] || { echo "bench: -k must be at least 1" >&2; exit 2; }
 for f in attach_bench scx_fault; do
@@ -79,6 +86,14 @@ trap 'rm -rf "$tmp"' EXIT
 # Only what the guest needs: a small initramfs boots faster.
 mkdir "$tmp/suite"
 cp "$build/attach_bench" "$build/scx_fault" "$tmp/suite/"
+if [ "$sub" -gt 0 ]; then
+	if [ ! -x "$build/scx_qmap" ]; then
+		echo "bench: $build/scx_qmap is not built (clang >= 20 and the Linux tree from tools/setup.sh): no child cycles" >&2
+		sub=0
+	else
+		cp "$build/scx_qmap" "$tmp/suite/"
+	fi
+fi
 
 vm=()
 if [ -n "${SCX_BENCH_ACCEL:-}" ]; then
@@ -93,12 +108,12 @@ machine_before=$("$top/bench/doc.sh" machine)
 
 # Boot ~10 s, a cycle 4-7 s under TCG, a rejection up to 10 s: generous,
 # only a hung guest hits it.
-timeout=$((300 + k * 3 * (20 + slow / 1000) + reject * 2 * 30))
+timeout=$((300 + k * 3 * (20 + slow / 1000) + reject * 2 * 30 + sub * 30))
 args=""
 for a in "${bench_args[@]}"; do
 	args+=" '${a//\'/\'\\\'\'}'"
 done
-cmd="./attach_bench -k $k --compare-cadence --reject $reject$args"
+cmd="./attach_bench -k $k --compare-cadence --reject $reject --sub $sub$args"
 if [ "$slow" -gt 0 ]; then
 	# Both tables in one boot; the first failure's status wins.
 	cmd="$cmd; a=\$?; echo; ./attach_bench -k $k --delay-ms $slow$args; b=\$?"
@@ -125,7 +140,7 @@ fi
 if [ -n "$doc" ]; then
 	{
 		echo
-		echo "Measured $SCX_ATTACH_BENCH_DATE by \`make bench\` (K=$k, $reject rejections per lib/ waiter),"
+		echo "Measured $SCX_ATTACH_BENCH_DATE by \`make bench\` (K=$k, $reject rejections per lib/ waiter, $sub child cycles),"
 		echo "in one boot of kernel ${kernel:-?} under qemu ${accel:-?}."
 		echo "Before: $machine_before."
 		echo "After: $("$top/bench/doc.sh" machine)."

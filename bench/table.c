@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "lib/report.h"
+#include "lib/uevent.h"
+#include "reference.h"
 #include "table.h"
 
 enum metric {
@@ -415,4 +417,120 @@ void table_cycle(FILE *f, const struct bench *b, const struct run_info *ri, int 
 		cy->w == W_KTSTR ? (cy->premature ? "premature" : "") : "by ",
 		cy->w == W_KTSTR ? "" : scx_wake_name(cy->attach_by),
 		cy->ok ? "" : ": ", cy->ok ? "" : cy->why);
+}
+
+/* The child's figures for one metric of the root's table. */
+static struct dist sub_dist(const struct bench *b, const struct run_info *ri,
+			    const struct sub_cycle *sc, int n, enum metric m)
+{
+	static double v[MAX_K];
+	int64_t en, gate = (int64_t)b->o.gate_ms * NSEC_PER_MSEC;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!sc[i].ok)
+			continue;
+		en = kmsg_mono(ri, sc[i].k_enabled);
+		if (m == M_LOAD && en)
+			v[k++] = ms(en - (int64_t)sc[i].t_spawn);
+		else if (m == M_DET_K && en)
+			v[k++] = ms((int64_t)sc[i].t_seen - en);
+		else if (m == M_DET_U && sc[i].uev_add)
+			v[k++] = ms((int64_t)sc[i].t_seen - (int64_t)sc[i].uev_add);
+		else if (m == M_SEEN)
+			v[k++] = ms(sc[i].t_seen - sc[i].t_spawn);
+		else if (m == M_EXCESS && en)
+			v[k++] = ms((int64_t)sc[i].t_verdict - (int64_t)sc[i].t_spawn -
+				    scx_max(en - (int64_t)sc[i].t_spawn, gate));
+	}
+	return dist_of(v, k);
+}
+
+/* Every uevent below sched_ext in child cycle @cy, against its "enabled" record. */
+static void sub_uevents(FILE *f, const struct run_info *ri, const struct sub_cycle *cy)
+{
+	static struct ref_ev e[SUB_UEV_LIST];
+	int64_t en = kmsg_mono(ri, cy->k_enabled);
+	int i, n = ref_events(cy->mark, cy->mark_end, e, SUB_UEV_LIST);
+
+	fprintf(f, "the kernel's uevents below %s in the first child cycle, ms after its kmsg \"enabled\" record:\n",
+		SCX_UEVENT_DIR);
+	for (i = 0; i < n; i++) {
+		if (e[i].kind != REF_UEV_SUB_ADD && e[i].kind != REF_UEV_SUB_REMOVE &&
+		    e[i].kind != REF_UEV_OTHER)
+			continue;
+		fprintf(f, "  %+9.1f  %s@%s%s%s\n", en ? ms((int64_t)e[i].t - en) : NAN,
+			e[i].action, e[i].devpath, e[i].name[0] ? " SCXOPS=" : "", e[i].name);
+	}
+}
+
+void table_sub(FILE *f, const struct bench *b, const struct run_info *ri,
+	       const struct cycle *cy, int n, const struct sub_run *sr,
+	       const struct sub_cycle *sc, int ns)
+{
+	static const enum metric rows[] = { M_LOAD, M_DET_K, M_DET_U, M_SEEN, M_EXCESS };
+	static double v[MAX_K];
+	unsigned int by[SCX_WAKE_NR] = { 0 };
+	int ok = 0, by_uev = 0, removes = 0, i, j, k;
+	struct dist r, c, uevlag;
+	char s[8][16];
+
+	for (i = 0; i < ns; i++) {
+		if (!sc[i].ok)
+			continue;
+		ok++;
+		by[sc[i].attach_by]++;
+		by_uev += sc[i].by_uevent;
+		removes += sc[i].uev_remove != 0;
+	}
+	for (i = 0, k = 0; i < ns; i++)
+		if (sc[i].ok && sc[i].k_enabled && sc[i].uev_add)
+			v[k++] = ms((int64_t)sc[i].uev_add - kmsg_mono(ri, sc[i].k_enabled));
+	uevlag = dist_of(v, k);
+
+	fprintf(f, "\nscx_attach benchmark: a child scheduler's attach beneath a parent, next to the root's\n");
+	fprintf(f, "parent: %s at the root (attached %llu ms after its spawn), held through the child's cycles\n",
+		base_name(sr->sched), (unsigned long long)sr->parent_ms);
+	fprintf(f, "child: %s -c <a private cgroup> (cgroup id %llu), spawned as sh -c '%s' (its output discarded)\n",
+		base_name(sr->sched), sr->cgid, sub_quiet);
+	fprintf(f, "K=%d child cycles (+%d warm-up, not counted), ok %d/%d; lib/: scx_sub_run() + scx_sub_finish(), the root's windows\n",
+		ns, b->o.warmup, ok, ns);
+	fprintf(f, "root: the lib/ watcher's cycles of the table above (%s)\n", base_name(b->o.sched));
+	fprintf(f, "\n%-40s %35s %35s\n", "", "root: lib/ watcher", "child: scx_sub_run()");
+	fprintf(f, "%-40s %8s %8s %8s %8s %8s %8s %8s %8s\n", "", "p50", "p95", "max", "n", "p50",
+		"p95", "max", "n");
+	for (j = 0; j < (int)ARRAY_SIZE(rows); j++) {
+		const char *fmt = metrics[rows[j]].fmt;
+
+		r = metric_dist(b, ri, cy, n, W_LIB, rows[j]);
+		c = sub_dist(b, ri, sc, ns, rows[j]);
+		fprintf(f, "%-40s %8s %8s %8s %8d %8s %8s %8s %8d\n", metrics[rows[j]].label,
+			fmt_val(s[0], 16, fmt, r.p50), fmt_val(s[1], 16, fmt, r.p95),
+			fmt_val(s[2], 16, fmt, r.max), r.n, fmt_val(s[3], 16, fmt, c.p50),
+			fmt_val(s[4], 16, fmt, c.p95), fmt_val(s[5], 16, fmt, c.max), c.n);
+	}
+	fprintf(f, "(child: kmsg \"enabled\" is 'BPF sub-scheduler \"%s\" enabled', the uevent add@.../sub/sub-%llu)\n",
+		sr->ops, sr->cgid);
+	fprintf(f, "\nkernel: child's uevent at listener - kmsg \"enabled\": p50 %.1f, p95 %.1f, max %.1f ms (n=%d)\n",
+		uevlag.p50, uevlag.p95, uevlag.max, uevlag.n);
+	fprintf(f, "kernel: a \"remove\" uevent for the child's kobject within %d ms of its stop in %d of %d cycles\n",
+		SUB_GONE_MS, removes, ok);
+	fprintf(f, "child: attach revealed by");
+	for (j = 0; j < SCX_WAKE_NR; j++)
+		if (by[j])
+			fprintf(f, " %s %u", scx_wake_name(j), by[j]);
+	fprintf(f, "; its \"enabled\" taken from the uevent before the kernel log in %d of %d\n",
+		by_uev, ok);
+	for (i = 0; i < ns; i++) {
+		if (sc[i].ok) {
+			sub_uevents(f, ri, &sc[i]);
+			break;
+		}
+	}
+	r = metric_dist(b, ri, cy, n, W_LIB, M_DET_K);
+	c = sub_dist(b, ri, sc, ns, M_DET_K);
+	fprintf(f, "\ntargets (child):\n");
+	fprintf(f, "  %s attach seen p95 <= 10 ms after the kernel's \"enabled\" record: %.1f ms (root: %.1f ms)\n",
+		yes(c.p95 <= 10), c.p95, r.p95);
+	fprintf(f, "percentiles: nearest rank over the ok cycles; \"-\": not measured\n");
 }

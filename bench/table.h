@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cycle.h"
+#include "subcycle.h"
 #include "stats.h"
 
 struct run_info {
@@ -22,6 +23,11 @@ void table_attach(FILE *f, const struct bench *b, const struct run_info *ri,
 /* How late lib/ names a rejection whose process lives on. */
 void table_reject(FILE *f, const struct bench *b, const struct run_info *ri,
 		  const struct cycle *cy, int n);
+
+/* The child's attach beneath a parent, next to the root's lib/ figures. */
+void table_sub(FILE *f, const struct bench *b, const struct run_info *ri,
+	       const struct cycle *cy, int n, const struct sub_run *sr,
+	       const struct sub_cycle *sc, int ns);
 
 /* One line per cycle (-v). */
 void table_cycle(FILE *f, const struct bench *b, const struct run_info *ri, int idx,

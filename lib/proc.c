@@ -32,6 +32,26 @@ static int proc_ours(void)
 	return atoi(buf) == getpid() ? 0 : -EXDEV;
 }
 
+/* /proc, if its pids are ours; NULL with -errno in @err if not. */
+static DIR *proc_open(int *err)
+{
+	DIR *d;
+
+	*err = proc_ours();
+	if (*err)
+		return NULL;
+	d = opendir("/proc");
+	if (!d)
+		*err = -errno;
+	return d;
+}
+
+/* The pid a /proc entry names, 0 for any other entry. */
+static pid_t proc_pid(const struct dirent *de)
+{
+	return de->d_name[0] >= '1' && de->d_name[0] <= '9' ? atoi(de->d_name) : 0;
+}
+
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {
 	return scx_read_small_at(AT_FDCWD, path, 0, buf, len);
@@ -69,18 +89,17 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 	char buf[512], state;
 	int n, ppid, threads;
 	struct dirent *de;
+	pid_t pid;
 	DIR *d;
 
-	n = proc_ours();
-	if (n)
-		return n;
-	d = opendir("/proc");
+	d = proc_open(&n);
 	if (!d)
-		return -errno;
+		return n;
 	while (n < max && (de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+		pid = proc_pid(de);
+		if (!pid)
 			continue;
-		p = scx_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		p = scx_proc_stat(pid, buf, sizeof(buf));
 		if (!p || sscanf(p, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
 				 " %*u %*u %*d %*d %*d %*d %d", &state, &ppid, &threads) != 3 ||
 		    ppid != parent)
@@ -91,7 +110,7 @@ int scx_proc_children(pid_t parent, pid_t *pids, int max, bool live)
 		 * those come to us only when the last thread is gone.
 		 */
 		if (!live || state != 'Z' || threads > 1)
-			pids[n++] = atoi(de->d_name);
+			pids[n++] = pid;
 	}
 	closedir(d);
 	return n;
@@ -237,24 +256,22 @@ int scx_stray_sweep(void)
 	unsigned long long start;
 	int ret, killed = 0;
 	struct dirent *de;
-	pid_t owner;
+	pid_t owner, pid;
 	DIR *d;
 
-	ret = proc_ours();
-	if (ret)
-		return ret;
-	d = opendir("/proc");
+	d = proc_open(&ret);
 	if (!d)
-		return -errno;
+		return ret;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' || atoi(de->d_name) == getpid())
+		pid = proc_pid(de);
+		if (!pid || pid == getpid())
 			continue;
 		if (!owner_of(de->d_name, &owner, &start))
 			continue;
 		/* Its owner lives (same pid, same start), or is unknown: keep it. */
 		if (!start || scx_proc_start_time(owner) == start)
 			continue;
-		killed += !kill(atoi(de->d_name), SIGKILL);
+		killed += !kill(pid, SIGKILL);
 	}
 	closedir(d);
 	return killed;

@@ -255,7 +255,7 @@ int scx_stress_start(struct scx_stress *s, const struct scx_stress_opts *o, char
 
 	memset(s, 0, sizeof(*s));
 	s->pidfd = s->ng_out = -1;
-	s->leader = -1;
+	s->leader = s->res.leader = s->res.leader_pidfd = -1;
 	s->t_start = scx_now_ns();
 	s->res.max_gap_ms = o->max_gap_ms;
 	s->bound_ns = (uint64_t)o->max_gap_ms * NSEC_PER_MSEC;
@@ -292,6 +292,18 @@ fail:
  * SIGTERM: the leader SIGKILLs everything and reaps it within @grace_ms.
  * Past that, SIGKILL the leader and all in the cgroup.
  */
+/* SIGKILL the leader's children, and the stress cgroup where there is one. */
+static void kill_tree(struct scx_stress *s)
+{
+	pid_t pids[SCX_PROC_MAX];
+	int i, n;
+
+	scx_cgroup_kill(&s->cg);
+	n = scx_proc_children(s->leader, pids, SCX_PROC_MAX, true);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+}
+
 static int stop_leader(struct scx_stress *s, unsigned int grace_ms)
 {
 	struct pollfd pfd = { .fd = s->pidfd, .events = POLLIN };
@@ -316,15 +328,51 @@ static int stop_leader(struct scx_stress *s, unsigned int grace_ms)
 		if (scx_now_ns() >= deadline) {
 			if (sig == SIGKILL)
 				return -ETIMEDOUT;
-			/* It did not finish: kill it, and all in the tree. */
+			/*
+			 * It did not finish: kill all in the tree but the
+			 * leader, which is their subreaper: if it died first,
+			 * they would come to us unreaped.
+			 */
 			sig = SIGKILL;
-			kill(s->leader, sig);
-			scx_cgroup_kill(&s->cg);
+			kill_tree(s);
 			deadline = scx_now_ns() + STOP_KILL_MS * NSEC_PER_MSEC;
 		}
 		/* Without a pidfd (before 5.3): a short cadence. */
 		poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? scx_ms_until(deadline) : 10);
 	}
+}
+
+int scx_stress_reap(struct scx_stress_result *r, unsigned int ms)
+{
+	struct pollfd pfd = { .fd = r->leader_pidfd, .events = POLLIN };
+	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
+	int sig = 0, ret = 0;
+	siginfo_t si;
+
+	/* A zeroed result holds no leader. */
+	if (r->leader <= 0)
+		return 0;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, r->leader, &si, WEXITED | WNOHANG) || si.si_pid)
+			break;
+		if (scx_now_ns() >= deadline) {
+			if (sig) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			sig = SIGKILL;
+			kill(r->leader, sig);
+			deadline = scx_now_ns() + STOP_KILL_MS * NSEC_PER_MSEC;
+		}
+		/* Without a pidfd (before 5.3): a short cadence. */
+		poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? scx_ms_until(deadline) : 10);
+	}
+	if (r->leader_pidfd >= 0)
+		close(r->leader_pidfd);
+	r->leader_pidfd = -1;
+	r->leader = -1;
+	return ret;
 }
 
 int scx_stress_stop(struct scx_stress *s, unsigned int grace_ms, struct scx_stress_result *r)
@@ -338,6 +386,12 @@ int scx_stress_stop(struct scx_stress *s, unsigned int grace_ms, struct scx_stre
 			snprintf(s->res.detail, sizeof(s->res.detail),
 				 "%d stress process(es) had not exited %u ms after SIGKILL (0: the leader itself): the scheduler does not run them, or they are in D state",
 				 atomic_load(&s->shm->left), grace_ms);
+		if (ret && s->leader > 0) {
+			/* It is reaped once the scheduler is gone. */
+			s->res.leader = s->leader;
+			s->res.leader_pidfd = s->pidfd;
+			s->pidfd = -1;
+		}
 		load_error(s);
 		/* Open gaps end where the stop began: the workers are dead since. */
 		stress_judge(s, t_stop);

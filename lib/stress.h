@@ -98,6 +98,13 @@ struct scx_stress_result {
 	char ng_tail[160];		/* stress-ng's last line of output */
 	uint64_t elapsed_ns;
 	unsigned int max_gap_ms;
+	/*
+	 * A leader that had not exited at the stop (under a starving
+	 * scheduler it may not run): scx_stress_reap() waits for it once that
+	 * scheduler is gone.  -1: none.
+	 */
+	pid_t leader;
+	int leader_pidfd;
 };
 
 struct stress_shm;
@@ -147,6 +154,13 @@ uint64_t scx_stress_next_ns(const struct scx_stress *s);
  * something would not die.  Safe after a failed start.
  */
 int scx_stress_stop(struct scx_stress *s, unsigned int grace_ms, struct scx_stress_result *r);
+
+/*
+ * After the scheduler's stop: wait up to @ms for a leader scx_stress_stop()
+ * left (it reaps its workers and exits once it runs), SIGKILL it after
+ * that.  0, or -ETIMEDOUT if it would not die.  Nothing to do: 0.
+ */
+int scx_stress_reap(struct scx_stress_result *r, unsigned int ms);
 
 const char *scx_stress_kind_name(enum scx_stress_kind k);
 

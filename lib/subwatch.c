@@ -29,7 +29,34 @@ struct subwatch {
 	char name[SCX_OPS_LEN];	/* the name in that record */
 	bool want_pmsg;		/* the same for the parent's (at the root) */
 	char pname[SCX_OPS_LEN];
+	int nuev;		/* children the kernel sent an "add" uevent for */
+	unsigned long long uev_cgid[SCX_UEVENT_SUBS];
 };
+
+/*
+ * The kernel sends a child's "add" uevent right after it logs the child
+ * enabled: either one says so, and the uevent also wakes the waiter where
+ * the kernel log cannot be read.
+ */
+static void take_uevents(struct subwatch *sw, struct scx_waiter *w)
+{
+	int i;
+
+	for (i = 0; i < w->uev.nsub; i++)
+		if (scx_ops_match(w->uev.sub[i].ops, sw->expect_ops) && sw->nuev < SCX_UEVENT_SUBS)
+			sw->uev_cgid[sw->nuev++] = w->uev.sub[i].cgid;
+	w->uev.nsub = 0;
+}
+
+static bool uevent_enabled(const struct subwatch *sw, unsigned long long cgid)
+{
+	int i;
+
+	for (i = 0; cgid && i < sw->nuev; i++)
+		if (sw->uev_cgid[i] == cgid)
+			return true;
+	return false;
+}
 
 /* The message line after a "disabled" record: "sched_ext: NAME: MESSAGE". */
 static bool take_msg(const char *msg, const char *name, char *out, size_t len)
@@ -116,6 +143,7 @@ static enum scx_sub_outcome look(struct subwatch *sw, struct scx_waiter *w,
 
 	if (r->kmsg)
 		scx_kmsg_collect(&r->klog);
+	take_uevents(sw, w);
 	/* Nobody else reads the parent's output now; the child's last words count. */
 	if (parent && parent->pid > 0 && !parent->exited)
 		scx_log_drain(&parent->log);
@@ -131,6 +159,8 @@ static enum scx_sub_outcome look(struct subwatch *sw, struct scx_waiter *w,
 				 r->cgid);
 		}
 	}
+	if (!r->obs.enabled && uevent_enabled(sw, r->cgid))
+		r->obs.enabled = r->enabled_by_uevent = true;
 	r->obs.present = r->cgid && scx_sub_present(&now, r->cgid, sw->expect_ops);
 	if (r->obs.present)
 		r->obs.appeared = true;
@@ -343,6 +373,7 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 {
 	struct subhold h = { .c.pid = -1, .c.stop = -1, .p.pid = -1, .p.stop = -1 };
 	struct subwatch sw = { .cfg = cfg, .r = r, .expect_ops = expect_ops, .want_cgid = cgid };
+	enum scx_wake wake = SCX_WAKE_NONE;
 	uint64_t gate_dl, wall_dl, hold_dl;
 	enum scx_sub_outcome o;
 	struct scx_waiter w;
@@ -383,15 +414,17 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 	wall_dl = c->t_spawn + cfg->wall_ms * NSEC_PER_MSEC;
 	for (;;) {
 		o = look(&sw, &w, parent, c);
-		if (o == SCX_SUB_ATTACHED && !r->t_attach)
+		if (o == SCX_SUB_ATTACHED && !r->t_attach) {
 			r->t_attach = scx_now_ns() - c->t_spawn;
+			r->attach_by = wake;
+		}
 		if (r->obs.exited || (o != SCX_SUB_WAITING && o != SCX_SUB_ATTACHED))
 			break;
 		if (o == SCX_SUB_ATTACHED && scx_now_ns() >= gate_dl)
 			break;
 		if (scx_now_ns() >= wall_dl || scx_child_cpu_ns(c) > cfg->attach_ms * NSEC_PER_MSEC)
 			break;
-		scx_waiter_wait(&w, o == SCX_SUB_ATTACHED ? gate_dl : wall_dl);
+		wake = scx_waiter_wait(&w, o == SCX_SUB_ATTACHED ? gate_dl : wall_dl);
 	}
 	if (o != SCX_SUB_ATTACHED)
 		o = settle(&sw, &w, parent, c);

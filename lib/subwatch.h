@@ -14,6 +14,7 @@
 #include "stress.h"
 #include "subload.h"
 #include "sysfs.h"
+#include "waiter.h"
 
 /*
  * The hold's loads (when the run's load is on): one in the child's
@@ -45,6 +46,8 @@ struct scx_sub_result {
 	uint64_t t_spawn;		/* CLOCK_MONOTONIC ns */
 	uint64_t t_attach;		/* ns after the spawn; 0: never */
 	uint64_t t_enabled_us;		/* the kernel record's time stamp, us; 0: none */
+	bool enabled_by_uevent;		/* the kernel's "add" uevent said it first */
+	enum scx_wake attach_by;	/* what woke the look that saw it attached */
 	uint64_t t_verdict;		/* ns after the spawn */
 	bool loaded;			/* the hold ran the loads */
 	bool stressed;			/* the hold ran the stress load in the child's cgroup */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +64,53 @@ bool scx_uevent_is_root(const struct scx_uevent *ev)
 	return ev->devpath && !strcmp(ev->devpath, SCX_ROOT_DEVPATH);
 }
 
+bool scx_uevent_sub_cgid(const struct scx_uevent *ev, unsigned long long *cgid)
+{
+	const char *p = ev->devpath ? scx_after(ev->devpath, SCX_ROOT_DEVPATH) : NULL;
+	char *end;
+
+	/* Each level is "/sub/sub-<id>"; anything else (a kset "/sub") is not one. */
+	if (!p || !*p)
+		return false;
+	while ((p = scx_after(p, "/sub/sub-"))) {
+		if (*p < '0' || *p > '9')
+			return false;
+		errno = 0;
+		*cgid = strtoull(p, &end, 10);
+		if (errno)
+			return false;
+		if (!*end)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/* Note one sched_ext event in @seen; false if it is none of ours. */
+static bool seen_add(struct scx_uevent_seen *seen, const struct scx_uevent *ev)
+{
+	unsigned long long cgid;
+	int i;
+
+	if (scx_uevent_is_root(ev)) {
+		if (!strcmp(ev->action, "add"))
+			seen->add = true;
+		else if (!strcmp(ev->action, "remove"))
+			seen->remove = true;
+		snprintf(seen->ops, sizeof(seen->ops), "%s", ev->scxops ?: "");
+		return true;
+	}
+	if (!scx_uevent_sub_cgid(ev, &cgid))
+		return false;
+	/* Its "remove" only wakes the waiter: the directory's going says the rest. */
+	if (strcmp(ev->action, "add") || !ev->scxops || seen->nsub >= SCX_UEVENT_SUBS)
+		return true;
+	i = seen->nsub++;
+	seen->sub[i].cgid = cgid;
+	snprintf(seen->sub[i].ops, sizeof(seen->sub[i].ops), "%s", ev->scxops);
+	return true;
+}
+
 int scx_uevent_drain(int fd, struct scx_uevent_seen *seen)
 {
 	char buf[UEVENT_BUF + 1];
@@ -87,14 +135,8 @@ int scx_uevent_drain(int fd, struct scx_uevent_seen *seen)
 		if (src.nl_pid != 0)
 			continue;
 		buf[n] = '\0';
-		if (scx_uevent_parse(buf, n, &ev) || !scx_uevent_is_root(&ev))
-			continue;
-		ours++;
-		if (!strcmp(ev.action, "add"))
-			seen->add = true;
-		else if (!strcmp(ev.action, "remove"))
-			seen->remove = true;
-		snprintf(seen->ops, sizeof(seen->ops), "%s", ev.scxops ?: "");
+		if (!scx_uevent_parse(buf, n, &ev) && seen_add(seen, &ev))
+			ours++;
 	}
 	return ours;
 }

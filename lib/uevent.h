@@ -4,7 +4,9 @@
  * came or went.
  *
  * sched_ext sends "add" for /kernel/sched_ext/root right after it commits
- * an enable, and "remove" when the scheduler is gone.  Uevents do not reach
+ * an enable, and "remove" when the scheduler is gone; a sub-scheduler's
+ * kobject, .../sub/sub-<cgroup id>, gets its "add" (with SCXOPS) right
+ * after the kernel logs it enabled.  Uevents do not reach
  * another network namespace, so they only ever wake a watcher: the sysfs
  * files stay the truth.
  */
@@ -16,7 +18,8 @@
 
 #include "common.h"
 
-#define SCX_ROOT_DEVPATH	"/kernel/sched_ext/root"
+#define SCX_UEVENT_DIR		"/kernel/sched_ext"
+#define SCX_ROOT_DEVPATH	SCX_UEVENT_DIR "/root"
 
 /* A parsed kobject uevent.  Fields point into the message buffer. */
 struct scx_uevent {
@@ -37,16 +40,30 @@ int scx_uevent_parse(char *buf, size_t len, struct scx_uevent *ev);
 /* Is this the sched_ext root kobject? */
 bool scx_uevent_is_root(const struct scx_uevent *ev);
 
+/*
+ * Is this a sub-scheduler's own kobject (root/sub/sub-A[/sub/sub-B...],
+ * not a sub/ kset)?  Its cgroup id, the last sub-<id>, into @cgid.
+ */
+bool scx_uevent_sub_cgid(const struct scx_uevent *ev, unsigned long long *cgid);
+
+#define SCX_UEVENT_SUBS	4	/* sub-scheduler "add"s one drain keeps */
+
 /* What scx_uevent_drain() found among the pending messages. */
 struct scx_uevent_seen {
 	bool add;		/* root "add": an enable was committed */
 	bool remove;		/* root "remove": the scheduler is gone */
 	char ops[SCX_OPS_LEN];	/* SCXOPS of the last root event */
+	int nsub;		/* sub-scheduler "add"s (enabled): the first ones */
+	struct {
+		unsigned long long cgid;
+		char ops[SCX_OPS_LEN];
+	} sub[SCX_UEVENT_SUBS];
 };
 
 /*
  * Read every pending message; only the kernel's (port 0) count.  Returns
- * the number of sched_ext root events, recorded in @seen.
+ * the number of sched_ext scheduler events (root or sub-scheduler),
+ * recorded in @seen.
  */
 int scx_uevent_drain(int fd, struct scx_uevent_seen *seen);
 

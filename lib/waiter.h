@@ -3,10 +3,11 @@
  * scx_attach: sleep until sched_ext or the scheduler may have news.
  *
  * One ppoll() against an absolute CLOCK_MONOTONIC deadline.  Wake sources:
- * the pidfd (death), the kobject uevent socket (the fast path, uevent.h),
- * inotify on the sysfs directory (a hint: kernfs does not report its own
- * creations, a fake tree does), the scheduler's output pipe (drained so it
- * never blocks), and a bounded fallback cadence.  Whatever woke the
+ * the pidfd (death), the kobject uevent socket (the fast path, for the root
+ * and for a child scheduler, uevent.h), inotify on the sysfs directory (a
+ * hint: kernfs does not report its own creations, a fake tree does), the
+ * scheduler's output pipe (drained so it never blocks), and a bounded
+ * fallback cadence.  Whatever woke the
  * caller, it re-reads the sysfs files: they are the truth.
  */
 #ifndef __SCX_ATTACH_WAITER_H
@@ -37,7 +38,7 @@ struct scx_waiter {
 	struct scx_sysfs sys;
 	int uev_fd;			/* -1: no uevents (disabled, or no netlink) */
 	int ino_fd;
-	struct scx_uevent_seen uev;	/* root events since the caller's last reset */
+	struct scx_uevent_seen uev;	/* sched_ext events since the caller's last reset */
 	int aux[2];			/* the caller's fds to poll too, -1: none */
 	struct scx_kmsg *klog;		/* NULL: none; collected when it has records */
 };

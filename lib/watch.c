@@ -320,6 +320,7 @@ int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_result
 	       char *detail, size_t len)
 {
 	struct scx_snap last;
+	pid_t leader;
 	int ret;
 
 	detail[0] = '\0';
@@ -329,6 +330,14 @@ int scx_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_result
 		return 0;
 	}
 	ret = scx_child_stop(c, cfg->grace_ms);
+	leader = r->stress.leader;
+	/* What a starving scheduler held back can die now. */
+	if (!ret && scx_stress_reap(&r->stress, scx_max(cfg->grace_ms, SCX_KILL_WAIT_MS))) {
+		scx_kmsg_close(&r->klog);
+		snprintf(detail, len, "the stress leader (pid %d) did not die after SIGKILL (D state?)",
+			 leader);
+		return -ETIMEDOUT;
+	}
 	if (ret) {
 		scx_kmsg_close(&r->klog);
 		snprintf(detail, len, "pid %d or a descendant did not die after SIGKILL (D state?)",

@@ -247,6 +247,38 @@ TEST(stopped_worker_is_starved)
 	EXPECT_EQ(0, pgrp_others(false));
 }
 
+/*
+ * A leader that cannot run at the stop (a starving scheduler parks it): the
+ * stop kills its workers and leaves it alive to reap them; it is reaped
+ * once it runs again (the scheduler's stop), and nothing comes to us.
+ */
+TEST(held_back_leader_is_reaped_after_the_stop)
+{
+	struct scx_stress_opts o = { .ms = 10000, .max_gap_ms = HOST_GAP_MS, .stress_ng = "" };
+	struct scx_stress_result r;
+	struct scx_stress s;
+	char err[SCX_ERR_LEN];
+	siginfo_t si = { 0 };
+	uint64_t t0;
+	pid_t leader;
+
+	ASSERT_EQ(0, scx_stress_start(&s, &o, err, sizeof(err))) TH_LOG("%s", err);
+	t0 = scx_now_ns();
+	while (!stress_worker(&s, SCX_SK_HOG, 0) && scx_now_ns() < t0 + NSEC_PER_SEC)
+		sleep_ms(10);
+	leader = s.leader;
+	ASSERT_EQ(0, kill(leader, SIGSTOP));
+	EXPECT_EQ(-ETIMEDOUT, scx_stress_stop(&s, 300, &r));
+	ASSERT_EQ(leader, r.leader);
+	ASSERT_EQ(0, kill(leader, SIGCONT));
+	EXPECT_EQ(0, scx_stress_reap(&r, 5000));
+	EXPECT_EQ(-1, r.leader);
+	EXPECT_EQ(-1, r.leader_pidfd);
+	EXPECT_NE(0, waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT));
+	EXPECT_EQ(ECHILD, errno);
+	EXPECT_EQ(0, pgrp_others(false));
+}
+
 TEST(stress_ng_absent_means_builtin)
 {
 	struct scx_stress_opts o = { .ms = 500, .max_gap_ms = HOST_GAP_MS,

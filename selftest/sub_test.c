@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/sub.h"
 #include "lib/subload.h"
+#include "lib/subwatch.h"
 
 #include "kselftest_harness.h"
 
@@ -371,6 +374,99 @@ TEST_F(fake_scx, load_process_cannot_join)
 	EXPECT_FALSE(r.judged);
 	EXPECT_EQ(-ENOENT, r.err);
 	EXPECT_NE(NULL, strstr(r.detail, "cannot join")) TH_LOG("%s", r.detail);
+}
+
+/* One kmsg record appended to @path, as /dev/kmsg hands it out. */
+static void klog(const char *path, const char *msg)
+{
+	static unsigned long long seq = 1000;
+	char rec[512];
+	FILE *f = fopen(path, "ae");
+
+	if (!f)
+		return;
+	snprintf(rec, sizeof(rec), "6,%llu,%llu,-;%s\n", seq, seq * 1000, msg);
+	seq++;
+	fputs(rec, f);
+	fclose(f);
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * SIMULATED, in the order Debian's 7.3.4 gave it (docs/hierarchy.md): a
+ * parent ejected under its attached child.  Its loader is seen dead before
+ * the kernel's records are read; the child's "parent exiting" comes, then
+ * the parent's own "disabled (scx_bpf_error)" and its message.  The child
+ * is parent_exited, not parent_broke, and the parent is named ejected.
+ */
+TEST_F(fake_scx, parent_ejected_under_child)
+{
+	char *argv_p[] = { "sh", "-c", "sleep 0.3", NULL };
+	char *argv_c[] = { "sh", "-c", "sleep 10", NULL };
+	char kmsg[PATH_MAX + 8], sub[PATH_MAX + 32], err[SCX_ERR_LEN], detail[SCX_ERR_LEN];
+	struct scx_child parent, child;
+	static struct scx_sub_result r;
+	struct scx_cfg cfg;
+	pid_t kernel;
+
+	mk(self->dir, "root/sub");
+	put(self->dir, "kmsg", "");
+	snprintf(kmsg, sizeof(kmsg), "%s/kmsg", self->dir);
+	ASSERT_EQ(0, truncate(kmsg, 0));
+	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
+	cfg.gate_ms = 200;
+	cfg.attach_ms = 5000;
+	cfg.wall_ms = 5000;
+	cfg.hold_ms = 2000;
+	cfg.grace_ms = 500;
+	cfg.poll_ms = 100;
+	cfg.uevent = false;
+	cfg.load = false;
+	snprintf(cfg.sysfs, sizeof(cfg.sysfs), "%s", self->dir);
+	snprintf(cfg.kmsg, sizeof(cfg.kmsg), "%.4000s", kmsg);
+	scx_child_init(&parent, 0);
+	scx_child_init(&child, 0);
+	ASSERT_EQ(0, scx_spawn(&parent, &cfg, "/bin/sh", argv_p, err, sizeof(err)))
+		TH_LOG("%s", err);
+
+	/* The kernel: the child attaches, then goes when its parent is ejected. */
+	kernel = fork();
+	ASSERT_LE(0, kernel);
+	if (!kernel) {
+		nap_ms(100);
+		mk(self->dir, "root/sub/sub-77");
+		put(self->dir, "root/sub/sub-77/ops", "subfault\n");
+		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" enabled");
+		nap_ms(600);
+		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" disabled (parent exiting)");
+		snprintf(sub, sizeof(sub), "%s/root/sub/sub-77/ops", self->dir);
+		unlink(sub);
+		snprintf(sub, sizeof(sub), "%s/root/sub/sub-77", self->dir);
+		rmdir(sub);
+		nap_ms(110);
+		klog(kmsg, "sched_ext: BPF scheduler \"qmap\" disabled (scx_bpf_error)");
+		klog(kmsg, "sched_ext: qmap: scx_subfault.bpf.c:76: injected");
+		put(self->dir, "state", "disabled\n");
+		_exit(0);
+	}
+	ASSERT_EQ(0, scx_sub_run(&cfg, "root", &parent, "/bin/sh", argv_c, "subfault", 77,
+				 &child, &r)) TH_LOG("%s", r.detail);
+	EXPECT_EQ(SCX_SUB_PARENT_GONE, r.outcome) TH_LOG("%s", scx_sub_outcome_name(r.outcome));
+	EXPECT_EQ(SCX_SUB_CAUSE_PARENT_EXIT, r.obs.cause);
+	EXPECT_EQ(SCX_SUB_PFATE_EJECTED, r.pfate) TH_LOG("%s", scx_sub_pfate_name(r.pfate));
+	EXPECT_STREQ("scx_bpf_error", r.preason);
+	EXPECT_NE(NULL, strstr(r.pmsg, "injected"));
+	EXPECT_EQ(0, scx_sub_finish(&cfg, &child, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	waitpid(kernel, NULL, 0);
+	scx_child_stop(&parent, cfg.grace_ms);
+	scx_child_release(&child, false);
+	scx_child_release(&parent, false);
 }
 
 /* What became of the parent: the kernel's word first, then its loader's fate. */

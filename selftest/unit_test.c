@@ -140,6 +140,45 @@ TEST(uevent_messages)
 	EXPECT_EQ(-EINVAL, scx_uevent_parse(other, 0, &ev));
 }
 
+/* A child's own kobject is sub-<cgroup id> at any depth; its sub/ kset is not one. */
+TEST(uevent_sub_schedulers)
+{
+	static const struct {
+		const char *devpath;
+		bool child;
+		unsigned long long cgid;
+	} cases[] = {
+		{ "/kernel/sched_ext/root/sub/sub-28", true, 28 },
+		{ "/kernel/sched_ext/root/sub/sub-28/sub/sub-113", true, 113 },
+		{ "/kernel/sched_ext/root/sub/sub-28/sub", false, 0 },
+		{ "/kernel/sched_ext/root/sub", false, 0 },
+		{ "/kernel/sched_ext/root", false, 0 },
+		{ "/kernel/sched_ext/root/sub/sub-", false, 0 },
+		{ "/kernel/sched_ext/root/sub/sub-28x", false, 0 },
+		{ "/kernel/sched_ext/rootx/sub/sub-28", false, 0 },
+		{ "/devices/virtual/sub/sub-28", false, 0 },
+	};
+	char add[] = "add@/kernel/sched_ext/root/sub/sub-28/sub/sub-113\0ACTION=add\0"
+		     "SUBSYSTEM=sched_ext\0SCXOPS=qmap\0SEQNUM=2002";
+	unsigned long long cgid;
+	struct scx_uevent ev;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ev = (struct scx_uevent){ .action = "add", .devpath = cases[i].devpath };
+		cgid = 0;
+		EXPECT_EQ(cases[i].child, scx_uevent_sub_cgid(&ev, &cgid))
+			TH_LOG("%s", cases[i].devpath);
+		if (cases[i].child)
+			EXPECT_EQ(cases[i].cgid, cgid);
+	}
+	ASSERT_EQ(0, scx_uevent_parse(add, sizeof(add) - 1, &ev));
+	EXPECT_FALSE(scx_uevent_is_root(&ev));
+	ASSERT_TRUE(scx_uevent_sub_cgid(&ev, &cgid));
+	EXPECT_EQ(113ULL, cgid);
+	EXPECT_STREQ("qmap", ev.scxops);
+}
+
 TEST(kernel_lines)
 {
 	char why[SCX_REASON_LEN];

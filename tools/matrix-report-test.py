@@ -366,7 +366,7 @@ class JobsSimulated(unittest.TestCase):
             args += ["--kernel", k]
         for s in cls.SHAPES:
             args += ["--topology", s]
-        env = dict(os.environ, SIM_LOG=log)
+        env = dict(os.environ, SIM_LOG=log, SIM_OVERLAP="1" if jobs > 1 else "")
         env.pop("SCX_ATTACH_MANIFEST", None)
         p = subprocess.run(args, capture_output=True, text=True, env=env)
         files = {}

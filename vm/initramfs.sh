@@ -227,6 +227,19 @@ write_guest_conf() {
 	fi
 }
 
+# The files of --suite-dir that go into the guest.
+suite_files() {
+	local f
+
+	for f in "$suite_dir"/* ; do
+		[ -f "$f" ] || continue
+		case "$(basename "$f")" in
+		scx_attach_test|run_tests.sh|settings|config|scx_tree.list) echo "$f" ;;
+		*) [ -x "$f" ] && is_elf "$f" && echo "$f" ;;
+		esac
+	done
+}
+
 # image_key: what an image is made of (options, file names, sizes and
 # times): an image built for other files must not serve this boot.
 image_key() {
@@ -238,11 +251,15 @@ image_key() {
 		printf 'add=%s\n' "${adds[@]}"
 		printf 'put=%s\n' "${puts[@]}"
 		printf 'host=%s\n' "${host_files[@]}"
-		for f in "$suite_dir"/* "$kernel_config" "${adds[@]}" "${puts[@]%%=*}" \
-			 "${host_files[@]}"; do
-			[ ! -e "$f" ] || stat -L -c '%n %s %Y' -- "$f"
+		{
+			[ -n "$suite_tree" ] || suite_files
+			for f in "$kernel_config" "${adds[@]}" "${puts[@]%%=*}" "${host_files[@]}"; do
+				[ ! -e "$f" ] || echo "$f"
+			done
+			[ -z "$suite_tree" ] || find "$suite_tree" -type f
+		} | LC_ALL=C sort | while IFS= read -r f; do
+			stat -L -c '%n %s %Y' -- "$f"
 		done
-		[ -z "$suite_tree" ] || find "$suite_tree" -type f -printf '%p %s %T@\n' | LC_ALL=C sort
 	} | cksum | cut -d' ' -f1
 }
 
@@ -265,13 +282,9 @@ build_image() {
 	if [ -n "$suite_tree" ]; then
 		add_suite_tree
 	else
-		for f in "$suite_dir"/* ; do
-			[ -f "$f" ] || continue
-			case "$(basename "$f")" in
-			scx_attach_test|run_tests.sh|settings|config|scx_tree.list) add_suite_file "$f" ;;
-			*) [ -x "$f" ] && is_elf "$f" && add_suite_file "$f" ;;
-			esac
-		done
+		while IFS= read -r f; do
+			add_suite_file "$f"
+		done < <(suite_files)
 	fi
 	for f in "${adds[@]}"; do
 		add_suite_file "$f"
