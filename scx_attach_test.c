@@ -1005,6 +1005,7 @@ FIXTURE_SETUP(scx_sub)
 FIXTURE_TEARDOWN(scx_sub)
 {
 	char detail[SCX_ERR_LEN];
+	int ret;
 
 	if (self->skip)
 		return;
@@ -1019,8 +1020,9 @@ FIXTURE_TEARDOWN(scx_sub)
 		if (!variant->foreign)
 			check_splats(_metadata, &self->parent, &self->rp, NULL);
 	}
-	EXPECT_EQ(0, scx_cgroup_remove(&self->cg, self->cfg.grace_ms))
-		TH_LOG("the child's cgroup %s would not go", self->cgpath);
+	ret = scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
+	EXPECT_EQ(0, ret)
+		TH_LOG("the child's cgroup %s would not go: %s", self->cgpath, strerror(-ret));
 	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 	scx_child_release(&self->parent, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 }
