@@ -822,6 +822,7 @@ FIXTURE(scx_sub) {
 	struct scx_cgroup cg;
 	char bin_p[PATH_MAX], bin_c[PATH_MAX];
 	char cgpath[PATH_MAX];
+	char cgparent[PATH_MAX];	/* a cgroup beside the child's: the parent's load */
 	char args[SCX_ARGS_FILE_MAX];
 	char *argv[SCX_ARGS_MAX + 2];
 	char args_p[SCX_ARGS_FILE_MAX];
@@ -958,7 +959,7 @@ static int sub_argv(FIXTURE_DATA(scx_sub) *self, const char *args, const char *c
 
 FIXTURE_SETUP(scx_sub)
 {
-	static const char *const subs[] = { "child", NULL };
+	static const char *const subs[] = { "child", "parent", NULL };
 	char err[SCX_ERR_LEN] = "";
 	int ret;
 
@@ -981,7 +982,9 @@ FIXTURE_SETUP(scx_sub)
 		SKIP(return, SKIP_NO_CGROUP);
 	}
 	if (snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path) >=
-	    (int)sizeof(self->cgpath))
+	    (int)sizeof(self->cgpath) ||
+	    snprintf(self->cgparent, sizeof(self->cgparent), "%s/parent", self->cg.path) >=
+	    (int)sizeof(self->cgparent))
 		ret = -ENAMETOOLONG;
 	else
 		ret = sub_argv(self, variant->args_c, self->cgpath);
@@ -1033,6 +1036,7 @@ static const char *const sub_keys[] = {
 	[SCX_SUB_PARENT_GONE] = "parent_exited",
 	[SCX_SUB_DIED] = "died_after_attach",
 	[SCX_SUB_PARENT_BROKE] = "parent_broke",
+	[SCX_SUB_STARVED] = "starved",
 };
 
 /* @len bytes of @text, a "# " line each: nothing raw reaches stdout. */
@@ -1049,8 +1053,9 @@ static void print_lines(const char *text, size_t len, const char *indent)
 	}
 }
 
-/* What was seen of the child, as "# " lines, and its result line. */
-static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v)
+/* What was seen of the child, as "# " lines, and its result line (with @more). */
+static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v,
+		       const char *more)
 {
 	const struct scx_sub_result *r = &self->rc;
 	char tail[1024];
@@ -1066,6 +1071,17 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 			print_lines(r->klog.lines, r->klog.len, "  ");
 		}
 	}
+	if (r->stressed) {
+		char line[SCX_REASON_LEN];
+		int i;
+
+		for (i = 0; scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
+			ksft_print_msg("child's stress: %s\n", line);
+	} else if (r->loaded) {
+		ksft_print_msg("child's load: %s\n", r->load_child);
+		if (r->load_parent[0])
+			ksft_print_msg("parent's load: %s\n", r->load_parent);
+	}
 	ksft_print_msg("root: state %s ops \"%s\" enable_seq %lld (before the child: %s \"%s\" %lld)\n",
 		       scx_state_name(r->root_last.state), r->root_last.ops,
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
@@ -1076,12 +1092,12 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 			       scx_sub_pfate_name(r->pfate),
 			       r->preason[0] ? "; kernel: disabled (" : "", r->preason,
 			       r->preason[0] ? ")" : "", r->pmsg[0] ? ": " : "", r->pmsg);
-	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s%s%s\n", sub_keys[r->outcome],
+	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s%s%s%s%s\n", sub_keys[r->outcome],
 	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
 	       v->foreign ? r->root_before.ops : v->ops_p,
 	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ? " parent_fate=" : "",
 	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ?
-	       scx_sub_pfate_key(r->pfate) : "");
+	       scx_sub_pfate_key(r->pfate) : "", more ? " " : "", more ?: "");
 	fflush(stdout);
 }
 
@@ -1155,6 +1171,9 @@ static bool parent_takes_children(const struct scx_cfg *cfg)
 static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(scx_sub) *self,
 			const FIXTURE_VARIANT(scx_sub) *variant)
 {
+	/* Only in our cgroup is the child's load known to be the child's. */
+	bool mine = strstr(variant->args_c, "{cgroup}");
+	struct scx_sub_loads loads = { .child_cg = self->cgpath };
 	struct scx_sub_list l = { 0 };
 	struct scx_sysfs sys;
 	struct scx_snap root;
@@ -1172,20 +1191,134 @@ static void sub_foreign(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 	ksft_print_msg("parent: the attached \"%s\" (not ours: never signalled)\n", root.ops);
 	self->started = true;
 	ASSERT_EQ(0, stat(self->cgpath, &st));
-	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", NULL, self->bin_c, self->argv,
-				 variant->ops_c, strstr(variant->args_c, "{cgroup}") ? st.st_ino : 0,
-				 &self->child, &self->rc))
+	ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", NULL, self->bin_c, self->argv,
+					variant->ops_c, mine ? st.st_ino : 0, mine ? &loads : NULL,
+					&self->child, &self->rc))
 		TH_LOG("%s", self->rc.detail);
-	sub_report(self, variant);
+	sub_report(self, variant, NULL);
 	ASSERT_EQ(SCX_SUB_ATTACHED, self->rc.outcome)
 		TH_LOG("child: expected \"attached\", got \"%s\"",
 		       scx_sub_outcome_name(self->rc.outcome));
 }
 
+/*
+ * Until the root is attached again, as @ops, past @before (a restart), or
+ * @ms: 0 or -ETIMEDOUT.
+ */
+static int root_back(const struct scx_cfg *cfg, const struct scx_snap *before, const char *ops,
+		     unsigned int ms)
+{
+	uint64_t dl = scx_now_ns() + ms * NSEC_PER_MSEC;
+	struct scx_waiter w;
+	struct scx_snap now;
+	int ret = -ETIMEDOUT;
+
+	if (scx_waiter_open(&w, cfg, NULL))
+		return -ENODEV;
+	for (;;) {
+		if (!scx_sysfs_read(&w.sys, &now) && scx_snap_attached(&now, before, ops)) {
+			ret = 0;
+			break;
+		}
+		if (scx_now_ns() >= dl)
+			break;
+		scx_waiter_wait(&w, dl);
+	}
+	scx_waiter_close(&w);
+	return ret;
+}
+
+/* The kernel's record of the parent's own end in the child's log, or NULL. */
+static const char *parent_disabled_line(const struct scx_sub_result *r, char *buf, size_t len)
+{
+	const char *p = strstr(r->klog.lines, "BPF scheduler \"");
+
+	if (!p || !strstr(p, "disabled ("))
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+	return buf;
+}
+
+/*
+ * --hotplug for a child: a CPU offline and back online while it holds.
+ * The kernel may exit the parent for the CPU change (a root without
+ * cpu_offline/cpu_online is "unregistered from the main kernel"); its
+ * children go with it ("parent exiting"), which is not the child's fault:
+ * then the parent's loader must attach again and the child, started again
+ * beneath it, must attach again.  self->rc holds the child's verdict after it all.
+ */
+static void sub_hotplug(struct __test_metadata *const _metadata, FIXTURE_DATA(scx_sub) *self,
+			const FIXTURE_VARIANT(scx_sub) *variant, const struct scx_sub_loads *loads,
+			unsigned long long cgid)
+{
+	uint64_t dl = scx_now_ns() + self->cfg.wall_ms * NSEC_PER_MSEC;
+	struct scx_snap before = self->rc.root_last;
+	struct scx_hotplug_op op = { 0 };
+	char detail[SCX_ERR_LEN], why[SCX_REASON_LEN];
+	const char *skip = NULL, *pline;
+	struct scx_hotplug hp;
+	int ret;
+
+	scx_hotplug_init(&hp);
+	ret = scx_hotplug_open(&hp, self->cfg.cpus, &skip);
+	if (ret == -ENODEV && skip)
+		SKIP(return, "%s", skip);
+	ASSERT_EQ(0, ret) TH_LOG("the test bed's CPU hotplug could not start: %s",
+				 skip ?: strerror(-ret));
+	ASSERT_EQ(0, scx_hotplug_request(&hp, false));
+	ret = scx_hotplug_wait(&hp, dl, &op);
+	if (ret == 1 && !op.err)
+		ksft_print_msg("hotplug: cpu%d offline in %llu ms\n", hp.cpu,
+			       (unsigned long long)((op.t_done - op.t_start) / NSEC_PER_MSEC));
+	EXPECT_TRUE(ret == 1 && !op.err) TH_LOG("cpu%d could not go offline: %s", hp.cpu,
+						 ret == 1 ? strerror(-op.err) : "no answer");
+	/* Stays, or the kernel's reason for taking it down. */
+	scx_sub_judge_end(&self->cfg, &self->child, &self->rc);
+	ASSERT_EQ(0, scx_hotplug_request(&hp, true));
+	ret = scx_hotplug_wait(&hp, scx_now_ns() + self->cfg.wall_ms * NSEC_PER_MSEC, &op);
+	EXPECT_TRUE(ret == 1 && !op.err) TH_LOG("cpu%d could not go online again", hp.cpu);
+	if (ret == 1 && !op.err)
+		ksft_print_msg("hotplug: cpu%d online in %llu ms\n", hp.cpu,
+			       (unsigned long long)((op.t_done - op.t_start) / NSEC_PER_MSEC));
+	EXPECT_EQ(0, scx_hotplug_close(&hp, self->cfg.grace_ms));
+	if (self->rc.outcome == SCX_SUB_ATTACHED) {
+		/* Through the offline; the hold again after the online. */
+		ksft_print_msg("hotplug: the child stayed attached through cpu%d offline and online\n",
+			       hp.cpu);
+		return;
+	}
+	pline = parent_disabled_line(&self->rc, why, sizeof(why));
+	ksft_print_msg("hotplug: the child: %s; the parent: %s\n", self->rc.detail,
+		       pline ?: "no record of its end");
+	if (self->rc.outcome != SCX_SUB_PARENT_GONE)
+		return;
+	/* The parent's exit took it: the parent must come back, and the child under it. */
+	ASSERT_EQ(0, root_back(&self->cfg, &before, variant->ops_p, self->cfg.wall_ms))
+		TH_LOG("the parent did not attach again within %u ms after the kernel exited it for the CPU change",
+		       self->cfg.wall_ms);
+	ksft_print_msg("hotplug: the parent attached again; starting the child again under it\n");
+	EXPECT_EQ(0, scx_sub_finish(&self->cfg, &self->child, &self->rc, detail, sizeof(detail)))
+		TH_LOG("%s", detail);
+	scx_child_release(&self->child, false);
+	self->cfg.hotplug = false;
+	ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", &self->parent, self->bin_c,
+					self->argv, variant->ops_c, cgid, loads, &self->child,
+					&self->rc))
+		TH_LOG("%s", self->rc.detail);
+	if (self->rc.outcome == SCX_SUB_ATTACHED)
+		ksft_print_msg("hotplug: the child attached again under the restarted parent in %llu ms\n",
+			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC));
+}
+
 TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 {
+	struct scx_sub_loads loads = { .child_cg = self->cgpath, .parent_cg = self->cgparent };
 	char words[2 * SCX_REASON_LEN + 4];
+	char detail[SCX_ERR_LEN], stats[160] = "";
+	unsigned int cycle, n = 1;
+	struct scx_cfg pcfg;
 	struct stat st;
+	uint64_t *t;
 
 	if (self->skip)
 		return;
@@ -1196,7 +1329,11 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	if (variant->needs_kill && !kernel_btf_names("scx_bpf_sub_kill_bstr"))
 		SKIP(return, SKIP_NO_SUB_KILL);
 	self->started = true;
-	ASSERT_EQ(0, scx_run(&self->cfg, self->bin_p, self->argv_p, variant->ops_p,
+	/* The parent proves itself plainly; the run's stress and hotplug are the child's. */
+	pcfg = self->cfg;
+	pcfg.stress_ms = 0;
+	pcfg.hotplug = false;
+	ASSERT_EQ(0, scx_run(&pcfg, self->bin_p, self->argv_p, variant->ops_p,
 			     &self->parent, &self->rp));
 	if (self->rp.verdict == SCX_V_SYSFS_ABSENT)
 		SKIP(return, SKIP_NO_SCX);
@@ -1214,12 +1351,38 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	ASSERT_EQ(0, stat(self->cgpath, &st));
 	/* The parent has held its window: the child's own, long enough for its fault. */
 	self->cfg.hold_ms = scx_max(self->cfg.hold_ms, variant->hold_ms);
-	ASSERT_EQ(0, scx_sub_run(&self->cfg, "root", &self->parent, self->bin_c, self->argv,
-				 variant->ops_c, st.st_ino, &self->child, &self->rc))
-		TH_LOG("%s", self->rc.detail);
+	/* --repeat: the child attached, proved and detached N times under the same parent. */
+	if (variant->expect == SCX_SUB_ATTACHED && !variant->stop_parent)
+		n = self->cfg.repeat ?: 1;
+	t = calloc(n, sizeof(*t));
+	ASSERT_NE(NULL, t);
+	for (cycle = 1;; cycle++) {
+		ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", &self->parent, self->bin_c,
+						self->argv, variant->ops_c, st.st_ino, &loads,
+						&self->child, &self->rc))
+			TH_LOG("%s", self->rc.detail);
+		t[cycle - 1] = self->rc.t_attach;
+		if (self->rc.outcome != variant->expect || cycle >= n)
+			break;
+		ksft_print_msg("cycle %u of %u: child attached in %llu ms%s%s\n", cycle, n,
+			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC),
+			       self->rc.loaded ? "; its load: " : "",
+			       self->rc.loaded ? self->rc.load_child : "");
+		ASSERT_EQ(0, scx_sub_finish(&self->cfg, &self->child, &self->rc, detail,
+					    sizeof(detail)))
+			TH_LOG("cycle %u of %u: %s", cycle, n, detail);
+		scx_child_release(&self->child, false);
+		/* Its parent holds on through each of its children's comings and goings. */
+		ASSERT_EQ(0, scx_child_poll(&self->parent))
+			TH_LOG("cycle %u of %u: the parent died after its child detached", cycle, n);
+	}
+	if (n > 1 && self->rc.outcome != variant->expect)
+		ksft_print_msg("cycle %u of %u failed; the %u before it passed\n", cycle, n,
+			       cycle - 1);
+	else if (n > 1)
+		cycle_stats(stats, sizeof(stats), t, n);
+	free(t);
 	if (variant->stop_parent && self->rc.outcome == SCX_SUB_ATTACHED) {
-		char detail[SCX_ERR_LEN];
-
 		ksft_print_msg("child attached in %llu ms; stopping the parent under it\n",
 			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC));
 		EXPECT_EQ(0, scx_finish(&self->cfg, &self->parent, &self->rp, detail,
@@ -1234,7 +1397,10 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 		ksft_print_msg("child's loader says \"%s\" and is %s: not taken for an attach\n",
 			       variant->claims, scx_child_poll(&self->child) ? "gone" : "alive");
 	}
-	sub_report(self, variant);
+	if (self->cfg.hotplug && variant->expect == SCX_SUB_ATTACHED &&
+	    self->rc.outcome == SCX_SUB_ATTACHED)
+		sub_hotplug(_metadata, self, variant, &loads, st.st_ino);
+	sub_report(self, variant, stats[0] ? stats : NULL);
 	/* A parent that broke under its child is the test's failure, and named first. */
 	if (!variant->stop_parent)
 		ASSERT_EQ(variant->pfate, self->rc.pfate)
@@ -1516,8 +1682,8 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 	unsigned int runner_s = runner_timeout_s();
 	struct __fixture_variant_metadata *v;
 	char bin[PATH_MAX], msg[512];
+	struct scx_cfg cfg, child;
 	unsigned int least;
-	struct scx_cfg cfg;
 
 	for (v = _scx_fixture_object.variant; v; v = v->next) {
 		variant_cfg(run, v->data, &cfg);
@@ -1537,14 +1703,19 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 			continue;
 		scx_budget_add(&sw, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
 	}
-	/* A sub-scheduler test runs a parent and a child, once each. */
+	/* A sub-scheduler test: its parent once, plainly held; its child each cycle. */
+	cfg.stress_ms = 0;
+	cfg.hotplug = false;
 	for (v = _scx_sub_fixture_object.variant; v; v = v->next) {
 		if (!will_run(argc, argv, &_scx_sub_fixture_object, v) ||
 		    !sub_built(v->data, bin, bin, sizeof(bin)))
 			continue;
-		cfg.hold_ms = scx_max(run->hold_ms,
-				      ((const FIXTURE_VARIANT(scx_sub) *)v->data)->hold_ms);
-		scx_budget_add(&sub, 2ULL * scx_cfg_worst_ms(&cfg), 2ULL * scx_cfg_least_ms(&cfg));
+		child = *run;
+		child.hold_ms = scx_max(run->hold_ms,
+					((const FIXTURE_VARIANT(scx_sub) *)v->data)->hold_ms);
+		scx_budget_add(&sub, (unsigned long long)scx_cfg_worst_ms(&cfg) +
+			       scx_cfg_worst_ms(&child),
+			       (unsigned long long)scx_cfg_least_ms(&cfg) + scx_cfg_least_ms(&child));
 	}
 	if (verdict.tests)
 		set_test_timeout(&_scx_fixture_object, run->test_timeout_s ?: verdict.bound_s);
@@ -1666,5 +1837,9 @@ int main(int argc, char **argv)
 	if (ret)
 		ksft_print_msg("suite reaper incomplete (%s): a killed suite may leave a scheduler to the next run's sweep\n",
 			       strerror(-ret));
+	/* A killed suite's private cgroup trees (a child scheduler's), before any test. */
+	ret = scx_cgroup_sweep(SCX_STRESS_CGROUP, cfg.grace_ms);
+	if (ret > 0)
+		ksft_print_msg("removed %d private cgroup tree(s) a killed run left behind\n", ret);
 	return test_harness_run(argc, argv);
 }

@@ -271,6 +271,7 @@ static const char *const outcome_names[] = {
 	[SCX_SUB_PARENT_GONE] = "taken down: its parent exited",
 	[SCX_SUB_DIED] = "died after attach",
 	[SCX_SUB_PARENT_BROKE] = "its parent died or was ejected",
+	[SCX_SUB_STARVED] = "attached, but did not run the tasks of its cgroup",
 };
 
 const char *scx_sub_outcome_name(enum scx_sub_outcome o)

@@ -118,6 +118,7 @@ enum scx_sub_outcome {
 	SCX_SUB_PARENT_GONE,	/* taken down because its parent exited */
 	SCX_SUB_DIED,		/* attached, then its loader died */
 	SCX_SUB_PARENT_BROKE,	/* the parent died or left the root meanwhile */
+	SCX_SUB_STARVED,	/* attached, but the load in its cgroup did not run under it */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stress.h"
 #include "subwatch.h"
 #include "waiter.h"
 
@@ -210,11 +211,124 @@ static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
 	return o;
 }
 
+/* The hold's loads, from the child's verdict to the end of the hold. */
+struct subhold {
+	struct scx_subload c, p;
+	struct scx_stress st;
+	bool on_p;
+	struct scx_bypass bc, bp;	/* the child's and the root's, at the start */
+};
+
+static int loads_start(const struct scx_cfg *cfg, const struct scx_sub_loads *loads, int dfd,
+		       struct scx_sub_result *r, struct subhold *h)
+{
+	unsigned int gap = scx_stress_default_gap_ms(cfg->emulated);
+	unsigned int ms = cfg->hold_ms + cfg->grace_ms;
+	char err[SCX_ERR_LEN], all[8] = "1";
+	bool ext;
+	int ret;
+
+	/* switch_all 0: a partial root, which runs SCHED_EXT tasks only. */
+	scx_read_small_at(dfd, "switch_all", 0, all, sizeof(all));
+	ext = all[0] == '0';
+	scx_bypass_read(dfd, r->dir, &h->bc);
+	scx_bypass_read(dfd, "root", &h->bp);
+	if (cfg->stress_ms) {
+		struct scx_stress_opts so = { .ms = cfg->stress_ms, .max_gap_ms = gap,
+					      .cgroup = loads->child_cg };
+
+		/* Its private tree below the child's cgroup: every worker is the child's. */
+		ret = scx_stress_start(&h->st, &so, err, sizeof(err));
+		if (ret) {
+			snprintf(r->detail, sizeof(r->detail), "the stress load: %.200s", err);
+			return ret;
+		}
+		r->stressed = true;
+		return 0;
+	}
+	ret = scx_subload_start(&h->c, loads->child_cg, ms, gap, ext, err, sizeof(err));
+	if (!ret && loads->parent_cg) {
+		ret = scx_subload_start(&h->p, loads->parent_cg, ms, gap, ext, err, sizeof(err));
+		if (ret)
+			scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
+		h->on_p = !ret;
+	}
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail), "the hold's load: %.200s", err);
+		return ret;
+	}
+	r->loaded = true;
+	return 0;
+}
+
+/*
+ * Stop the loads and judge who ran them: the child its cgroup's, the
+ * parent the rest.  -errno: a load failed, nothing decided (detail says).
+ */
+static int loads_stop(const struct scx_cfg *cfg, const struct scx_sub_loads *loads, int dfd,
+		      struct scx_sub_result *r, struct subhold *h, enum scx_sub_outcome *o)
+{
+	char line[SCX_REASON_LEN];
+	struct scx_bypass now;
+	int rc, rp = 0, i;
+
+	if (r->stressed) {
+		scx_stress_stop(&h->st, cfg->grace_ms, &r->stress);
+		if (r->stress.err) {
+			snprintf(r->detail, sizeof(r->detail), "the stress load broke: %.200s",
+				 r->stress.detail);
+			return r->stress.err;
+		}
+		/* Its last line names the worker that starved. */
+		for (i = 0; scx_stress_line(&r->stress, i, line, sizeof(line)); i++)
+			;
+		snprintf(r->load_child, sizeof(r->load_child), "in %.100s (stress): %.300s",
+			 loads->child_cg, line);
+		if (*o == SCX_SUB_ATTACHED && r->stress.starved)
+			*o = SCX_SUB_STARVED;
+		return 0;
+	}
+	scx_subload_stop(&h->c, cfg->grace_ms, &r->lc);
+	scx_subload_stop(&h->p, cfg->grace_ms, &r->lp);
+	scx_bypass_read(dfd, r->dir, &now);
+	rc = scx_subload_judge(&r->lc, loads->child_cg, &h->bc, &now, r->load_child,
+			       sizeof(r->load_child));
+	if (h->on_p) {
+		scx_bypass_read(dfd, "root", &now);
+		rp = scx_subload_judge(&r->lp, loads->parent_cg, &h->bp, &now, r->load_parent,
+				       sizeof(r->load_parent));
+	}
+	if (rc < 0 || rp < 0) {
+		snprintf(r->detail, sizeof(r->detail), "the %s load could not be judged: %.300s",
+			 rc < 0 ? "child's" : "parent's", rc < 0 ? r->load_child : r->load_parent);
+		return rc < 0 ? rc : rp;
+	}
+	if (*o != SCX_SUB_ATTACHED)
+		return 0;
+	if (rc)
+		*o = SCX_SUB_STARVED;
+	else if (rp)
+		*o = SCX_SUB_PARENT_BROKE;
+	return 0;
+}
+
 static void describe(struct scx_sub_result *r, const struct scx_child *c)
 {
 	char tail[512];
 
 	switch (r->outcome) {
+	case SCX_SUB_STARVED:
+		snprintf(r->detail, sizeof(r->detail),
+			 "attached as %.150s (cgroup id %llu), but the load in its cgroup did not run under it: %.200s",
+			 r->dir, r->cgid, r->load_child);
+		break;
+	case SCX_SUB_PARENT_BROKE:
+		if (!r->load_parent[0] || !r->obs.parent_alive || !r->obs.parent_attached)
+			goto other;
+		snprintf(r->detail, sizeof(r->detail),
+			 "the parent did not run the load outside the child's cgroup: %.300s",
+			 r->load_parent);
+		break;
 	case SCX_SUB_ATTACHED:
 		snprintf(r->detail, sizeof(r->detail),
 			 "attached as %s (cgroup id %llu), the root's ops, state and enable_seq unchanged",
@@ -234,6 +348,7 @@ static void describe(struct scx_sub_result *r, const struct scx_child *c)
 			 r->obs.enabled ? "yes" : "no");
 		break;
 	default:
+other:
 		snprintf(r->detail, sizeof(r->detail), "%s%s%.200s%s%s%.200s",
 			 scx_sub_outcome_name(r->outcome),
 			 r->reason[0] ? "; kernel: disabled (" : "", r->reason,
@@ -246,6 +361,17 @@ int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_ch
 		const char *bin, char *const argv[], const char *expect_ops,
 		unsigned long long cgid, struct scx_child *c, struct scx_sub_result *r)
 {
+	return scx_sub_run_loaded(cfg, parent_dir, parent, bin, argv, expect_ops, cgid, NULL, c,
+				  r);
+}
+
+int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
+		       struct scx_child *parent, const char *bin, char *const argv[],
+		       const char *expect_ops, unsigned long long cgid,
+		       const struct scx_sub_loads *loads, struct scx_child *c,
+		       struct scx_sub_result *r)
+{
+	struct subhold h = { .c.pid = -1, .c.stop = -1, .p.pid = -1, .p.stop = -1 };
 	struct subwatch sw = { .cfg = cfg, .r = r, .expect_ops = expect_ops, .want_cgid = cgid };
 	enum scx_wake wake = SCX_WAKE_NONE;
 	uint64_t gate_dl, wall_dl, hold_dl;
@@ -304,13 +430,37 @@ int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_ch
 		o = settle(&sw, &w, parent, c);
 	r->t_verdict = scx_now_ns() - c->t_spawn;
 
-	/* The hold: the child stays, the parent stays, nothing is said of either. */
-	hold_dl = scx_now_ns() + cfg->hold_ms * NSEC_PER_MSEC;
+	/* The hold: the child stays, the parent stays, each runs its load. */
+	if (o == SCX_SUB_ATTACHED && loads && (cfg->load || cfg->stress_ms)) {
+		ret = loads_start(cfg, loads, w.sys.dfd, r, &h);
+		if (ret) {
+			scx_waiter_close(&w);
+			r->klog.fn = NULL;
+			return ret;
+		}
+	}
+	hold_dl = scx_now_ns() + scx_max(cfg->hold_ms, r->stressed ? cfg->stress_ms : 0) *
+		  NSEC_PER_MSEC;
+	if (r->stressed)
+		w.aux[0] = scx_stress_fd(&h.st);
 	while (o == SCX_SUB_ATTACHED && scx_now_ns() < hold_dl) {
-		scx_waiter_wait(&w, hold_dl);
+		scx_waiter_wait(&w, r->stressed ? scx_min(hold_dl, scx_stress_next_ns(&h.st)) :
+						  hold_dl);
 		o = look(&sw, &w, parent, c);
 		if (o != SCX_SUB_ATTACHED)
 			o = settle(&sw, &w, parent, c);
+		/* A worker starved, or the load broke: the stop says which. */
+		if (r->stressed && scx_stress_check(&h.st))
+			break;
+	}
+	w.aux[0] = -1;
+	if (r->loaded || r->stressed) {
+		ret = loads_stop(cfg, loads, w.sys.dfd, r, &h, &o);
+		if (ret) {
+			scx_waiter_close(&w);
+			r->klog.fn = NULL;
+			return ret;
+		}
 	}
 	r->outcome = o;
 	describe(r, c);

@@ -11,8 +11,21 @@
 #include "kmsg.h"
 #include "spawn.h"
 #include "sub.h"
+#include "stress.h"
+#include "subload.h"
 #include "sysfs.h"
 #include "waiter.h"
+
+/*
+ * The hold's loads (when the run's load is on): one in the child's
+ * cgroup, one in a cgroup outside it that its parent schedules.  Under
+ * the run's stress (cfg->stress_ms) the stress load runs instead, all of
+ * it inside the child's cgroup.
+ */
+struct scx_sub_loads {
+	const char *child_cg;		/* the child's cgroup directory */
+	const char *parent_cg;		/* NULL: no load for the parent */
+};
 
 struct scx_sub_result {
 	enum scx_sub_outcome outcome;
@@ -36,6 +49,12 @@ struct scx_sub_result {
 	bool enabled_by_uevent;		/* the kernel's "add" uevent said it first */
 	enum scx_wake attach_by;	/* what woke the look that saw it attached */
 	uint64_t t_verdict;		/* ns after the spawn */
+	bool loaded;			/* the hold ran the loads */
+	bool stressed;			/* the hold ran the stress load in the child's cgroup */
+	struct scx_stress_result stress;
+	struct scx_subload_result lc, lp;	/* the child's load, the parent's */
+	char load_child[512];		/* who ran them, as judged */
+	char load_parent[512];
 	bool kmsg;			/* the kernel log was readable */
 	struct scx_kmsg klog;		/* sched_ext lines since the spawn */
 };
@@ -51,6 +70,13 @@ struct scx_sub_result {
 int scx_sub_run(const struct scx_cfg *cfg, const char *parent_dir, struct scx_child *parent,
 		const char *bin, char *const argv[], const char *expect_ops,
 		unsigned long long cgid, struct scx_child *c, struct scx_sub_result *r);
+
+/* scx_sub_run() with the hold's loads (@loads NULL: none). */
+int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
+		       struct scx_child *parent, const char *bin, char *const argv[],
+		       const char *expect_ops, unsigned long long cgid,
+		       const struct scx_sub_loads *loads, struct scx_child *c,
+		       struct scx_sub_result *r);
 
 /*
  * After the parent was stopped under an attached child: wait (bounded by

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/sub.h"
+#include "lib/subload.h"
 #include "lib/subwatch.h"
 
 #include "kselftest_harness.h"
@@ -229,6 +230,150 @@ TEST(sub_outcomes)
 	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
 	o.cause = SCX_SUB_CAUSE_UNREG;
 	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
+}
+
+/* The child's events file as 7.3.4 shows it (captured in the VM). */
+TEST_F(fake_scx, bypass_counters)
+{
+	struct scx_bypass b;
+
+	mk(self->dir, "root/sub");
+	mk(self->dir, "root/sub/sub-28");
+	put(self->dir, "root/sub/sub-28/events",
+	    "SCX_EV_SELECT_CPU_FALLBACK 0\nSCX_EV_REFILL_SLICE_DFL 141\n"
+	    "SCX_EV_BYPASS_DURATION 72070745\nSCX_EV_BYPASS_DISPATCH 0\n"
+	    "SCX_EV_BYPASS_ACTIVATE 1\nSCX_EV_INSERT_NOT_OWNED 0\n"
+	    "SCX_EV_SUB_BYPASS_DISPATCH 9\n");
+	ASSERT_EQ(0, scx_bypass_read(self->dfd, "root/sub/sub-28", &b));
+	EXPECT_TRUE(b.read);
+	EXPECT_EQ(1, b.activate);
+	EXPECT_EQ(0, b.dispatch);
+	EXPECT_EQ(72070745, b.duration_ns);
+	EXPECT_GT(0, scx_bypass_read(self->dfd, "root/sub/sub-29", &b));
+	EXPECT_FALSE(b.read);
+}
+
+/* Who ran the load: each thing seen that says it was not the child. */
+TEST(sub_load_judge)
+{
+	const char *cg = "/sys/fs/cgroup/scx_attach-1-2.abc/child";
+	struct scx_bypass b0 = { .read = true, .activate = 1, .duration_ns = 72070745 };
+	struct scx_subload_result ok = {
+		.judged = true,
+		.proof = { .cgroup = "/scx_attach-1-2.abc/child", .threads = 8, .ext_known = true,
+			   .on_ext = 8, .ran = 8, .switches = 4000, .runtime_us = 3000000 },
+		.load = { .threads = 8, .max_gap_ms = 5000, .max_gap_ns = 40 * NSEC_PER_MSEC },
+	}, r;
+	struct scx_bypass b1 = b0;
+	char line[512];
+
+	EXPECT_EQ(0, scx_subload_judge(&ok, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "8 threads on sched_ext")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "no bypass")) TH_LOG("%s", line);
+
+	/* In another cgroup: whoever ran it, not the child. */
+	r = ok;
+	strcpy(r.proof.cgroup, "/scx_attach-1-2.abc/parent");
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "not in")) TH_LOG("%s", line);
+
+	/* The kernel took the child's tasks to its fallback. */
+	b1.activate = 2;
+	b1.dispatch = 37;
+	EXPECT_EQ(1, scx_subload_judge(&ok, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "bypassed")) TH_LOG("%s", line);
+	b1 = b0;
+
+	/* The fair class ran them (a partial root, SCHED_EXT refused). */
+	r = ok;
+	r.proof.on_ext = 5;
+	r.proof.off_ext_tid = 321;
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "3 of 8 load threads")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "task/321")) TH_LOG("%s", line);
+
+	/* Held back past the bound. */
+	r = ok;
+	r.load.starved = true;
+	r.load.nr_starved = 4;
+	r.load.worst = (struct scx_load_gap){ .idx = 2, .tid = 99, .raw_ns = 6 * NSEC_PER_SEC,
+					      .open = true };
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "starved: load thread scx_load_2")) TH_LOG("%s", line);
+
+	/* Never run at all, within the bound. */
+	r = ok;
+	r.proof.ran = 7;
+	r.proof.idle_tid = 77;
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "tid 77 has no context switch")) TH_LOG("%s", line);
+	/* Not even started: that, not sched_ext, is what was seen (7.2.13's first run). */
+	r = ok;
+	r.proof.ran = 0;
+	r.proof.unstarted = 8;
+	r.proof.on_ext = 0;
+	EXPECT_EQ(1, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "8 of 8 load threads")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "8 never started")) TH_LOG("%s", line);
+
+	/* A kernel without /proc/PID/sched: ran is still known, ext is not. */
+	r = ok;
+	r.proof.ext_known = false;
+	r.proof.on_ext = 0;
+	EXPECT_EQ(0, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "ext.enabled not shown")) TH_LOG("%s", line);
+
+	/* The load broke: nothing is decided. */
+	r = ok;
+	r.err = -ETIMEDOUT;
+	strcpy(r.detail, "the load's process did not report: killed");
+	EXPECT_EQ(-ETIMEDOUT, scx_subload_judge(&r, cg, &b0, &b1, line, sizeof(line)));
+}
+
+/*
+ * The load's process, on the host: a plain directory stands in for the
+ * cgroup (its cgroup.procs a plain file), so the process stays where it
+ * is; every thread must be read and judged, and the process gone.
+ */
+TEST_F(fake_scx, load_process_reports)
+{
+	struct scx_subload_result r;
+	struct scx_subload l;
+	char err[256], cg[PATH_MAX + 16];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int status;
+
+	snprintf(cg, sizeof(cg), "%s/root", self->dir);
+	put(self->dir, "root/cgroup.procs", "");
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, false, err, sizeof(err))) TH_LOG("%s", err);
+	usleep(300 * 1000);
+	scx_subload_stop(&l, 1000, &r);
+	EXPECT_TRUE(r.judged) TH_LOG("%s", r.detail);
+	EXPECT_EQ(0, r.err) TH_LOG("%s", r.detail);
+	EXPECT_EQ(scx_min(4 * cpus, SCX_LOAD_MAX_THREADS), r.proof.threads);
+	EXPECT_EQ(r.proof.threads, r.proof.ran);
+	EXPECT_EQ(r.proof.threads, r.load.threads);
+	EXPECT_NE('\0', r.proof.cgroup[0]);
+	EXPECT_GT(r.proof.switches, 0);
+	EXPECT_FALSE(r.load.starved);
+	/* Reaped: nothing of it is left for the test to wait for. */
+	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
+	EXPECT_EQ(-1, l.pid);
+}
+
+/* A cgroup it cannot join: the test bed's failure, said, nothing left running. */
+TEST_F(fake_scx, load_process_cannot_join)
+{
+	struct scx_subload_result r;
+	struct scx_subload l;
+	char err[256], cg[PATH_MAX + 16];
+
+	snprintf(cg, sizeof(cg), "%s/nowhere", self->dir);
+	ASSERT_EQ(0, scx_subload_start(&l, cg, 5000, 5000, false, err, sizeof(err)));
+	scx_subload_stop(&l, 1000, &r);
+	EXPECT_FALSE(r.judged);
+	EXPECT_EQ(-ENOENT, r.err);
+	EXPECT_NE(NULL, strstr(r.detail, "cannot join")) TH_LOG("%s", r.detail);
 }
 
 /* One kmsg record appended to @path, as /dev/kmsg hands it out. */
