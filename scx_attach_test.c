@@ -64,6 +64,16 @@
 /* The tree's schedulers the build found, next to this binary. */
 #define TREE_LIST	"scx_tree.list"
 
+/* The manifest's lines (SCX_ATTACH_MANIFEST), read once by main(). */
+static struct scx_manifest manifest;
+
+/* A manifest hierarchy's test: the chain from the root to the child (below). */
+struct mchain;
+static int chain_setup(struct __test_metadata *const _metadata, struct mchain **chp,
+		       const struct scx_cfg *run, const struct scx_mentry *e);
+static void chain_verdict(struct __test_metadata *const _metadata, struct mchain *ch);
+static void chain_teardown(struct __test_metadata *const _metadata, struct mchain *ch);
+
 /* Known-benign kernel lines, loaded once for the suite (splat.h). */
 static struct scx_splat_allow splat_allow;
 
@@ -90,6 +100,7 @@ FIXTURE(scx) {
 	const char *ops;
 	char sysctl[PATH_MAX];	/* set for the test, restored by teardown */
 	char sysctl_old[64];
+	struct mchain *chain;	/* a manifest child's (parent=) levels */
 	bool started;
 	bool skip;
 };
@@ -432,6 +443,23 @@ static enum scx_verdict variant_expect(const FIXTURE_VARIANT(scx) *v)
 	return v->entry ? (enum scx_verdict)v->entry->expect : v->expect;
 }
 
+/* A manifest line with parent=: a child scheduler, its chain of parents first. */
+static bool variant_child(const FIXTURE_VARIANT(scx) *v)
+{
+	return v->entry && v->entry->parent >= 0;
+}
+
+/* A manifest line's program: bin=, or tree=PROG next to this binary. */
+static int entry_bin(const struct scx_mentry *e, char *buf, size_t len)
+{
+	if (e->tree[0])
+		return sibling_prog(buf, len, e->tree);
+	if (strlen(e->bin) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, e->bin);
+	return 0;
+}
+
 /* SCX_ATTACH_UNDER_FOREIGN=1: the user's scheduler is a child, not a root. */
 static bool under_foreign(void)
 {
@@ -448,6 +476,7 @@ static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_
 				char *bin, size_t len)
 {
 	const char *sched = getenv("SCX_ATTACH_SCHED"), *skip = NULL;
+	const struct scx_mentry *e;
 	char path[PATH_MAX];
 	struct rlimit rl;
 
@@ -455,15 +484,24 @@ static const char *variant_skip(const FIXTURE_VARIANT(scx) *v, const struct scx_
 		return v->tree && !tree_lists(v->prog) ? SKIP_NOT_IN_TREE : SKIP_NO_FIXTURE;
 	if (!v->prog && !v->entry && (!sched || !*sched))
 		return SKIP_NO_SCHED;
-	if (v->entry && !scx_mentry_on_shape(v->entry, getenv(SCX_SHAPE_ENV)))
-		return SKIP_NOT_SHAPE;
+	/* A child's every level: its parents run in its test. */
+	for (e = v->entry; e; e = e->parent >= 0 ? &manifest.e[e->parent] : NULL) {
+		if (entry_bin(e, path, sizeof(path)))
+			return SKIP_NOT_IN_TREE;
+		if (!scx_mentry_on_shape(e, getenv(SCX_SHAPE_ENV)))
+			return SKIP_NOT_SHAPE;
+	}
+	/* Only the kernel's "enabled" record says a child attached. */
+	if (kmsg_why[0] && variant_child(v))
+		return SKIP_NO_KMSG;
 	if (!v->prog && !v->entry && under_foreign())
 		return SKIP_USER_IS_CHILD;
 	/*
 	 * The kernel's words decide it: its reason, a splat, or a rejection
 	 * (which can read as "died before attach" without them).
 	 */
-	if (kmsg_why[0] && (v->reason || v->splat || variant_expect(v) == SCX_V_REJECTED))
+	if (kmsg_why[0] && !variant_child(v) &&
+	    (v->reason || v->splat || variant_expect(v) == SCX_V_REJECTED))
 		return SKIP_NO_KMSG;
 	if (v->memlock_kb && !scx_caps_has(&suite_caps, CAP_IPC_LOCK) &&
 	    (getrlimit(RLIMIT_MEMLOCK, &rl) ||
@@ -492,6 +530,7 @@ FIXTURE_SETUP(scx)
 	self->skip = false;
 	self->sysctl[0] = '\0';
 	self->started = false;
+	self->chain = NULL;
 	/* What an earlier, killed test left; and die with the suite. */
 	ret = scx_suite_sweep();
 	if (ret > 0)
@@ -513,8 +552,16 @@ FIXTURE_SETUP(scx)
 		self->skip = true;
 		SKIP(return, "%s", skip);
 	}
+	if (variant_child(variant)) {
+		ret = chain_setup(_metadata, &self->chain, &run, variant->entry);
+		self->skip = ret > 0;
+		if (ret > 0)
+			SKIP(return, SKIP_NO_CGROUP);
+		ASSERT_EQ(0, ret);
+		return;
+	}
 	if (variant->entry) {
-		strcpy(self->bin, variant->entry->bin);
+		ASSERT_EQ(0, entry_bin(variant->entry, self->bin, sizeof(self->bin)));
 		args = variant->entry->args;
 		self->ops = variant->entry->ops;
 	} else if (!variant->prog) {
@@ -599,6 +646,8 @@ static void end_cycle(struct __test_metadata *const _metadata, FIXTURE_DATA(scx)
 
 FIXTURE_TEARDOWN(scx)
 {
+	if (self->chain)
+		chain_teardown(_metadata, self->chain);
 	if (!self->skip && self->started)
 		end_cycle(_metadata, self, variant->splat);
 	sysctl_restore(self);
@@ -653,6 +702,10 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 	/* 6.1's harness runs the body even after a SKIP in setup. */
 	if (self->skip)
 		return;
+	if (self->chain) {
+		chain_verdict(_metadata, self->chain);
+		return;
+	}
 	t = calloc(n, sizeof(*t));
 	ASSERT_NE(NULL, t);
 	fds = scx_proc_fd_count();
@@ -931,24 +984,10 @@ static bool sub_built(const FIXTURE_VARIANT(scx_sub) *v, char *p, char *c, size_
 /* The child's argv: @args with each {cgroup} replaced by @cg. */
 static int sub_argv(FIXTURE_DATA(scx_sub) *self, const char *args, const char *cg)
 {
-	size_t off = 0, clen = strlen(cg);
-	const char *p;
-	int n;
+	int n = scx_args_subst(self->args, sizeof(self->args), args, "{cgroup}", cg);
 
-	for (p = args; *p; ) {
-		if (!strncmp(p, "{cgroup}", 8)) {
-			if (off + clen >= sizeof(self->args))
-				return -E2BIG;
-			memcpy(self->args + off, cg, clen);
-			off += clen;
-			p += 8;
-			continue;
-		}
-		if (off + 1 >= sizeof(self->args))
-			return -E2BIG;
-		self->args[off++] = *p++;
-	}
-	self->args[off] = '\0';
+	if (n)
+		return n;
 	self->argv[0] = self->bin_c;
 	n = scx_args_split(self->args, self->argv + 1, SCX_ARGS_MAX);
 	if (n < 0)
@@ -1027,18 +1066,6 @@ FIXTURE_TEARDOWN(scx_sub)
 	scx_child_release(&self->parent, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 }
 
-static const char *const sub_keys[] = {
-	[SCX_SUB_WAITING] = "timeout",
-	[SCX_SUB_ATTACHED] = "attached",
-	[SCX_SUB_REFUSED] = "refused",
-	[SCX_SUB_REJECTED] = "rejected",
-	[SCX_SUB_EJECTED] = "ejected",
-	[SCX_SUB_PARENT_GONE] = "parent_exited",
-	[SCX_SUB_DIED] = "died_after_attach",
-	[SCX_SUB_PARENT_BROKE] = "parent_broke",
-	[SCX_SUB_STARVED] = "starved",
-};
-
 /* @len bytes of @text, a "# " line each: nothing raw reaches stdout. */
 static void print_lines(const char *text, size_t len, const char *indent)
 {
@@ -1053,19 +1080,32 @@ static void print_lines(const char *text, size_t len, const char *indent)
 	}
 }
 
-/* What was seen of the child, as "# " lines, and its result line (with @more). */
-static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v,
-		       const char *more)
-{
-	const struct scx_sub_result *r = &self->rc;
-	char tail[1024];
+/* Which child a report is of: its name, its parent's, its level. */
+struct sub_who {
+	const char *child;
+	const char *parent;	/* for people */
+	const char *parent_key;	/* the result line's parent= */
+	int level;
+	bool parent_stopped;	/* the test stopped the parent on purpose */
+};
 
-	ksft_print_msg("child %s under %s: %s\n", v->child,
-		       v->foreign ? r->root_before.ops : v->parent, scx_sub_outcome_name(r->outcome));
+/*
+ * What was seen of a child, as "# " lines, and its result line (@more:
+ * key=value pairs after the others), which @out gets too (NULL: not
+ * wanted).
+ */
+static void sub_report_of(const struct scx_sub_result *r, struct scx_child *c,
+			  const struct sub_who *w, const char *more, char *out, size_t outlen)
+{
+	bool fate = r->pfate != SCX_SUB_PFATE_INTACT && !w->parent_stopped;
+	char tail[1024], res[512];
+
+	ksft_print_msg("child %s under %s: %s\n", w->child, w->parent,
+		       scx_sub_outcome_name(r->outcome));
 	ksft_print_msg("what: %s\n", r->detail);
 	if (r->outcome != SCX_SUB_ATTACHED) {
 		ksft_print_msg("child output tail:\n");
-		print_lines(tail, scx_log_tail(&self->child.log, tail, sizeof(tail)), "  | ");
+		print_lines(tail, scx_log_tail(&c->log, tail, sizeof(tail)), "  | ");
 		if (r->klog.len) {
 			ksft_print_msg("kernel sched_ext lines:\n");
 			print_lines(r->klog.lines, r->klog.len, "  ");
@@ -1086,19 +1126,32 @@ static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_su
 		       scx_state_name(r->root_last.state), r->root_last.ops,
 		       r->root_last.enable_seq, scx_state_name(r->root_before.state),
 		       r->root_before.ops, r->root_before.enable_seq);
-	if (r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent)
-		ksft_print_msg("parent %s: %s while its child was judged%s%s%s%s%s\n",
-			       v->foreign ? r->root_before.ops : v->parent,
+	if (fate)
+		ksft_print_msg("parent %s: %s while its child was judged%s%s%s%s%s\n", w->parent,
 			       scx_sub_pfate_name(r->pfate),
 			       r->preason[0] ? "; kernel: disabled (" : "", r->preason,
 			       r->preason[0] ? ")" : "", r->pmsg[0] ? ": " : "", r->pmsg);
-	printf("# result: verdict=%s attach_ms=%llu level=1 parent=%s%s%s%s%s\n", sub_keys[r->outcome],
-	       (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
-	       v->foreign ? r->root_before.ops : v->ops_p,
-	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ? " parent_fate=" : "",
-	       r->pfate != SCX_SUB_PFATE_INTACT && !v->stop_parent ?
-	       scx_sub_pfate_key(r->pfate) : "", more ? " " : "", more ?: "");
+	snprintf(res, sizeof(res), "verdict=%s attach_ms=%llu level=%d parent=%s%s%s%s%s",
+		 scx_sub_outcome_key(r->outcome), (unsigned long long)(r->t_attach / NSEC_PER_MSEC),
+		 w->level, w->parent_key, fate ? " parent_fate=" : "",
+		 fate ? scx_sub_pfate_key(r->pfate) : "", more ? " " : "", more ? more : "");
+	printf("# result: %s\n", res);
 	fflush(stdout);
+	if (out)
+		snprintf(out, outlen, "%s", res);
+}
+
+static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v,
+		       const char *more)
+{
+	const struct scx_sub_result *r = &self->rc;
+	const struct sub_who w = {
+		.child = v->child, .parent = v->foreign ? r->root_before.ops : v->parent,
+		.parent_key = v->foreign ? r->root_before.ops : v->ops_p, .level = 1,
+		.parent_stopped = v->stop_parent,
+	};
+
+	sub_report_of(r, &self->child, &w, more, NULL, 0);
 }
 
 /* Wait up to @ms for @text in @c's output; true once it is there. */
@@ -1433,6 +1486,316 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	}
 }
 
+/*
+ * Manifest hierarchies: a line with parent=NAME is a child scheduler.  Its
+ * test runs the chain from the root down: the root line's scheduler,
+ * proved attached at the root, then each level beneath the one above on a
+ * private cgroup of its own ({cgroup} in its args), each with its own
+ * result line; the last is the child's, the test's verdict.  A parent is
+ * not held on its own: it must stay attached while the levels below it
+ * attach and hold.
+ */
+struct mlevel {
+	const struct scx_mentry *e;
+	struct scx_cfg cfg;
+	struct scx_child c;
+	struct scx_result r;		/* level 0 */
+	struct scx_sub_result sr;	/* below the root */
+	char bin[PATH_MAX];
+	char args[SCX_MANIFEST_LINE_MAX + SCX_CGROUP_SUBS * PATH_MAX];
+	char *argv[SCX_ARGS_MAX + 2];
+	char cgpath[PATH_MAX];
+	bool started;
+};
+
+struct mchain {
+	int n;				/* levels, the root's included */
+	struct mlevel l[SCX_SUB_MAX_DEPTH];
+	struct scx_cgroup cg;
+	char last[512];			/* the last result line's fields: the test's */
+};
+
+/* A level's windows: its line's over the run's; a parent's without a hold. */
+static void level_cfg(const struct scx_cfg *run, const struct scx_mentry *e, bool last,
+		      struct scx_cfg *cfg)
+{
+	variant_cfg(run, &(FIXTURE_VARIANT(scx)){ .entry = e }, cfg);
+	/* Not for children: the manifest refuses them on a child's line. */
+	cfg->stress_ms = 0;
+	cfg->repeat = 1;
+	cfg->hotplug = false;
+	if (!last) {
+		cfg->hold_ms = 0;
+		cfg->load = false;
+	}
+}
+
+/* @e's chain, root first, into @l; the count. */
+static int chain_of(const struct scx_mentry *e, const struct scx_mentry *l[SCX_SUB_MAX_DEPTH])
+{
+	int n = e->depth + 1, i;
+
+	for (i = n - 1; i >= 0; i--, e = e->parent >= 0 ? &manifest.e[e->parent] : NULL)
+		l[i] = e;
+	return n;
+}
+
+/* What a child's test can take: every level once. */
+static void chain_budget(const struct scx_cfg *run, const struct scx_mentry *e,
+			 struct scx_budget *b)
+{
+	const struct scx_mentry *l[SCX_SUB_MAX_DEPTH];
+	unsigned long long worst = 0, least = 0;
+	struct scx_cfg cfg;
+	int i, n = chain_of(e, l);
+
+	for (i = 0; i < n; i++) {
+		level_cfg(run, l[i], i == n - 1, &cfg);
+		worst += scx_cfg_worst_ms(&cfg);
+		least += scx_cfg_least_ms(&cfg);
+	}
+	scx_budget_add(b, worst, e->expect == SCX_SUB_ATTACHED ? least : 0);
+}
+
+/* @e's known failure on this kernel and machine shape (xfail=), or -1; @rel the release. */
+static int known_failure(const struct scx_mentry *e, char *rel, size_t len)
+{
+	struct utsname uts;
+
+	if (uname(&uts))
+		return -1;
+	snprintf(rel, len, "%s", uts.release);
+	return scx_mentry_xfail_shape(e, uts.release, getenv(SCX_SHAPE_ENV));
+}
+
+/*
+ * The levels, their programs and arguments, and the private cgroups:
+ * CG/A for the root's child A, CG/A/B for B beneath it, ...  0, 1 when
+ * the cgroups cannot be made (SKIP), -errno.
+ */
+static int chain_setup(struct __test_metadata *const _metadata, struct mchain **chp,
+		       const struct scx_cfg *run, const struct scx_mentry *e)
+{
+	const struct scx_mentry *l[SCX_SUB_MAX_DEPTH];
+	const char *subs[SCX_SUB_MAX_DEPTH] = { NULL };
+	char names[SCX_SUB_MAX_DEPTH][PATH_MAX];
+	char err[SCX_ERR_LEN] = "";
+	bool known = false;
+	struct mlevel *lv;
+	struct mchain *ch;
+	int i, ret;
+
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return -ENOMEM;
+	*chp = ch;
+	ch->n = chain_of(e, l);
+	/* An expected failure logs a sched_ext error: no splat then, a known one neither. */
+	for (i = 0; i < ch->n; i++)
+		known |= known_failure(l[i], err, sizeof(err)) >= 0;
+	for (i = 0; i < ch->n; i++) {
+		lv = &ch->l[i];
+		lv->e = l[i];
+		scx_child_init(&lv->c, 0);
+		lv->sr.klog.fd = -1;
+		level_cfg(run, l[i], i == ch->n - 1, &lv->cfg);
+		lv->cfg.splat_allow = &splat_allow;
+		lv->cfg.splat_scx_errors = e->expect == SCX_SUB_ATTACHED && !known;
+		ret = entry_bin(l[i], lv->bin, sizeof(lv->bin));
+		if (ret) {
+			TH_LOG("%s: no program: %s", l[i]->name, strerror(-ret));
+			return ret;
+		}
+		/* Each below the one above: the kernel nests a child in its parent's cgroup. */
+		if (i)
+			snprintf(names[i], sizeof(names[i]), "%.1000s%s%s", i > 1 ? names[i - 1] : "",
+				 i > 1 ? "/" : "", l[i]->name);
+		if (i)
+			subs[i - 1] = names[i];
+	}
+	ret = scx_cgroup_create(&ch->cg, SCX_STRESS_CGROUP, subs, err, sizeof(err));
+	if (ret) {
+		ksft_print_msg("%s\n", err);
+		return 1;
+	}
+	for (i = 0; i < ch->n; i++) {
+		lv = &ch->l[i];
+		ret = 0;
+		if (i && scx_cgroup_file(&ch->cg, NULL, names[i], lv->cgpath, sizeof(lv->cgpath)))
+			ret = -ENAMETOOLONG;
+		ret = ret ?: scx_args_subst(lv->args, sizeof(lv->args), lv->e->args, "{cgroup}",
+					    lv->cgpath);
+		lv->argv[0] = lv->bin;
+		if (!ret) {
+			ret = scx_args_split(lv->args, lv->argv + 1, SCX_ARGS_MAX);
+			lv->argv[ret < 0 ? 1 : ret + 1] = NULL;
+			ret = ret < 0 ? ret : 0;
+		}
+		if (ret) {
+			TH_LOG("%s: arguments too long or too many", lv->e->name);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A level above the child did not attach: the child cannot be judged.  Its
+ * result says which parent failed; a known failure of that parent on this
+ * kernel makes it an XFAIL.
+ */
+static void chain_parent_failed(struct __test_metadata *const _metadata, struct mchain *ch,
+				int level, int got)
+{
+	const struct scx_mentry *f = ch->l[level].e, *c = ch->l[ch->n - 1].e;
+	const char *key = level ? scx_sub_outcome_key(got) : scx_verdict_key(got);
+	char rel[256] = "";
+
+	snprintf(ch->last, sizeof(ch->last),
+		 "verdict=parent_failed attach_ms=- level=%d parent=%s failed=%s failed_verdict=%s",
+		 ch->n - 1, ch->l[ch->n - 2].e->name, f->name, key);
+	printf("# result: %s\n", ch->last);
+	fflush(stdout);
+	if (known_failure(f, rel, sizeof(rel)) == got)
+		SCX_KNOWN(KSFT_XFAIL, "parent %s: known failure on %s: %s", f->name, rel, key);
+	ASSERT_TRUE(0)
+		TH_LOG("%s: its parent %s (level %d) got \"%s\", not attached: the child was not started",
+		       c->name, f->name, level, key);
+}
+
+static void chain_verdict(struct __test_metadata *const _metadata, struct mchain *ch)
+{
+	struct mlevel *root = &ch->l[0], *lv = NULL, *up;
+	unsigned long long cgids[SCX_SUB_MAX_DEPTH];
+	const struct scx_mentry *e = ch->l[ch->n - 1].e;
+	char dir[SCX_SUB_DIR_LEN], more[4 * SCX_MANIFEST_NAME_MAX + 32], rel[256] = "";
+	struct scx_sub_list subs = { 0 };
+	struct scx_sysfs sys;
+	struct stat st;
+	int i, known;
+
+	for (i = 0, more[0] = '\0'; i < ch->n; i++)
+		snprintf(more + strlen(more), sizeof(more) - strlen(more), "%s%s", i ? " > " : "",
+			 ch->l[i].e->name);
+	ksft_print_msg("hierarchy: %s, each level beneath the one before\n", more);
+	root->started = true;
+	ASSERT_EQ(0, scx_run(&root->cfg, root->bin, root->argv, root->e->ops, &root->c, &root->r))
+		TH_LOG("%s", root->r.detail);
+	if (root->r.verdict == SCX_V_SYSFS_ABSENT)
+		SKIP(return, SKIP_NO_SCX);
+	if (root->r.verdict == SCX_V_BUSY)
+		SKIP(return, SKIP_BUSY);
+	if (root->r.verdict != SCX_V_ATTACHED)
+		scx_report(stdout, &root->r, &root->c, root->bin);
+	else
+		scx_report_summary(stdout, &root->r);
+	snprintf(more, sizeof(more), "level=0 name=%s", root->e->name);
+	scx_report_result(stdout, &root->r, more);
+	if (root->r.verdict != SCX_V_ATTACHED) {
+		chain_parent_failed(_metadata, ch, 0, root->r.verdict);
+		return;
+	}
+	/* No sub/ under a parent that attached: the kernel's lack, or the parent's. */
+	if (!scx_sysfs_open(&sys, root->cfg.sysfs)) {
+		scx_sub_read(sys.dfd, "root", &subs);
+		scx_sysfs_close(&sys);
+	}
+	if (!subs.has_sub && !scx_sub_kernel_has("/proc/kallsyms"))
+		SKIP(return, SKIP_NO_SUB);
+	for (i = 1; i < ch->n; i++) {
+		lv = &ch->l[i];
+		up = &ch->l[i - 1];
+		ASSERT_EQ(0, stat(lv->cgpath, &st));
+		cgids[i - 1] = st.st_ino;
+		ASSERT_EQ(0, scx_sub_dir(dir, sizeof(dir), cgids, i - 1));
+		lv->started = true;
+		ASSERT_EQ(0, scx_sub_run(&lv->cfg, dir, &up->c, lv->bin, lv->argv, lv->e->ops,
+					 st.st_ino, &lv->c, &lv->sr))
+			TH_LOG("%s", lv->sr.detail);
+		snprintf(more, sizeof(more), "name=%s", lv->e->name);
+		sub_report_of(&lv->sr, &lv->c, &(struct sub_who){
+				.child = lv->e->name, .parent = up->e->name,
+				.parent_key = up->e->name, .level = i,
+			      }, more, ch->last, sizeof(ch->last));
+		if (i < ch->n - 1 && lv->sr.outcome != SCX_SUB_ATTACHED) {
+			chain_parent_failed(_metadata, ch, i, lv->sr.outcome);
+			return;
+		}
+	}
+	known = known_failure(e, rel, sizeof(rel));
+	if (known >= 0 && lv->sr.outcome == known)
+		SCX_KNOWN(KSFT_XFAIL, "known failure on %s: %s", rel, scx_sub_outcome_key(known));
+	if (known >= 0 && lv->sr.outcome == e->expect)
+		SCX_KNOWN(KSFT_XPASS, "known failure on %s (%s) now passes", rel,
+			  scx_sub_outcome_key(known));
+	ASSERT_EQ(e->expect, lv->sr.outcome)
+		TH_LOG("%s under %s: expected \"%s\", got \"%s\"", e->name,
+		       ch->l[ch->n - 2].e->name, scx_sub_outcome_name(e->expect),
+		       scx_sub_outcome_name(lv->sr.outcome));
+	if (e->expect == SCX_SUB_ATTACHED) {
+		EXPECT_STREQ(root->r.last.ops, lv->sr.root_last.ops);
+		EXPECT_EQ(lv->sr.root_before.enable_seq, lv->sr.root_last.enable_seq);
+		EXPECT_EQ(0, scx_child_poll(&root->c)) TH_LOG("the root scheduler died");
+	}
+}
+
+/*
+ * A splat while the chain ran (the root's log window covers every level):
+ * a failure, said again on the test's own result line, the last level's.
+ */
+static void chain_splats(struct __test_metadata *const _metadata, struct mchain *ch)
+{
+	struct mlevel *root = &ch->l[0];
+
+	if (!ch->last[0]) {
+		check_splats(_metadata, &root->c, &root->r, NULL);
+		return;
+	}
+	if (!root->r.splat.count)
+		return;
+	scx_splat_print(stdout, &root->r.splat);
+	printf("# result: %s splats=%u splat=%s\n", ch->last, root->r.splat.count,
+	       scx_splat_kind_key(root->r.splat.kind));
+	fflush(stdout);
+	EXPECT_EQ(0, root->r.splat.count);
+}
+
+/* Children stop before parents; then the cgroups go. */
+static void chain_teardown(struct __test_metadata *const _metadata, struct mchain *ch)
+{
+	bool keep = getenv("SCX_ATTACH_KEEP_LOGS") != NULL;
+	char detail[SCX_ERR_LEN];
+	struct mlevel *lv;
+	siginfo_t si = { 0 };
+	int i, ret;
+
+	for (i = ch->n - 1; i > 0; i--) {
+		lv = &ch->l[i];
+		if (lv->started &&
+		    scx_sub_finish(&lv->cfg, &lv->c, &lv->sr, detail, sizeof(detail)))
+			ksft_print_msg("cleanup: %s: %s\n", lv->e->name, detail);
+	}
+	lv = &ch->l[0];
+	if (lv->started) {
+		ret = scx_finish(&lv->cfg, &lv->c, &lv->r, detail, sizeof(detail));
+		if (ret)
+			ksft_print_msg("cleanup: %s: %s\n", lv->e->name, detail);
+		EXPECT_EQ(0, ret);
+		chain_splats(_metadata, ch);
+	}
+	if (ch->cg.path[0])
+		EXPECT_EQ(0, scx_cgroup_remove(&ch->cg, lv->cfg.grace_ms))
+			TH_LOG("the children's cgroups %s would not go", ch->cg.path);
+	/* Nothing it started may outlive the test. */
+	ret = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) ? errno : 0;
+	if (!ret)
+		ksft_print_msg("a child of the test is still around: pid %d\n", si.si_pid);
+	EXPECT_EQ(ECHILD, ret);
+	for (i = ch->n - 1; i >= 0; i--)
+		scx_child_release(&ch->l[i].c, keep);
+	free(ch);
+}
+
 /* Is a variant called @name registered already? */
 static bool variant_taken(const char *name)
 {
@@ -1513,19 +1876,19 @@ static int add_foreign_variant(void)
 /* One variant per manifest line; any error stops the run before a spawn. */
 static int add_manifest_variants(const char *path, char *err, size_t errlen)
 {
-	static struct scx_manifest m;
+	struct scx_manifest *m = &manifest;
 	int i, ret;
 
-	ret = scx_manifest_load(&m, path, err, errlen);
+	ret = scx_manifest_load(m, path, err, errlen);
 	if (ret)
 		return ret;
-	for (i = 0; i < m.n; i++) {
-		if (variant_taken(m.e[i].name)) {
+	for (i = 0; i < m->n; i++) {
+		if (variant_taken(m->e[i].name)) {
 			snprintf(err, errlen, "%s:%d: name %s is taken by a built-in test: pick another",
-				 path, m.e[i].line, m.e[i].name);
+				 path, m->e[i].line, m->e[i].name);
 			return -EEXIST;
 		}
-		ret = add_variant(m.e[i].name, &(FIXTURE_VARIANT(scx)){ .entry = &m.e[i] });
+		ret = add_variant(m->e[i].name, &(FIXTURE_VARIANT(scx)){ .entry = &m->e[i] });
 		if (ret)
 			return ret;
 	}
@@ -1690,6 +2053,10 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 		if (!will_run(argc, argv, &_scx_fixture_object, v) ||
 		    variant_skip(v->data, &cfg, bin, sizeof(bin)))
 			continue;
+		if (variant_child(v->data)) {
+			chain_budget(run, ((const FIXTURE_VARIANT(scx) *)v->data)->entry, &verdict);
+			continue;
+		}
 		/* Expected failures end early: only what attaches must hold. */
 		least = variant_expect(v->data) == SCX_V_ATTACHED ? scx_cfg_least_ms(&cfg) : 0;
 		scx_budget_add(&verdict, scx_cfg_worst_ms(&cfg), least);

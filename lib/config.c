@@ -324,6 +324,28 @@ int scx_args_split(char *buf, char **argv, int max)
 	return n;
 }
 
+int scx_args_subst(char *dst, size_t len, const char *args, const char *mark, const char *value)
+{
+	size_t off = 0, mlen = strlen(mark), vlen = strlen(value);
+	const char *p;
+
+	for (p = args; *p; ) {
+		if (mlen && !strncmp(p, mark, mlen)) {
+			if (off + vlen >= len)
+				return -E2BIG;
+			memcpy(dst + off, value, vlen);
+			off += vlen;
+			p += mlen;
+			continue;
+		}
+		if (off + 1 >= len)
+			return -E2BIG;
+		dst[off++] = *p++;
+	}
+	dst[off] = '\0';
+	return 0;
+}
+
 int scx_args_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
 {
 	size_t off = 0;

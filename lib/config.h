@@ -126,6 +126,9 @@ int scx_parse_count(const char *s, unsigned int max, unsigned int *n);
  */
 int scx_args_split(char *buf, char **argv, int max);
 
+/* @args into @dst with each @mark (e.g. "{cgroup}") replaced by @value.  0 or -E2BIG. */
+int scx_args_subst(char *dst, size_t len, const char *args, const char *mark, const char *value);
+
 /*
  * Read an args file into @buf (NUL-terminated).  A missing file means no
  * arguments (returns 0 and an empty buffer, as ktstr's scheduler start

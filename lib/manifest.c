@@ -14,13 +14,15 @@
 #include "manifest.h"
 #include "verdict.h"
 
-#define KEYS	"bin args ops expect gate timeout wall hold stress repeat hotplug xfail topology"
+#define KEYS	"bin tree args ops expect gate timeout wall hold stress repeat hotplug xfail topology parent"
+#define CGROUP_MARK	"{cgroup}"
 
 struct mparse {
 	const char *file;
 	int line;
 	char *err;
 	size_t errlen;
+	bool child;	/* the line has parent=: its verdicts are a child's */
 };
 
 static int perr(const struct mparse *p, const char *fmt, ...)
@@ -104,17 +106,23 @@ static int set_window(const struct mparse *p, unsigned int *ms, const char *key,
 	return 0;
 }
 
+/* A verdict key: a root scheduler's, or for a child (parent=) a child's. */
+static const char *verdict_key(bool child, int v)
+{
+	return child ? scx_sub_outcome_key(v) : scx_verdict_key(v);
+}
+
 static int set_verdict(const struct mparse *p, int *dst, const char *key, const char *v)
 {
-	int i;
+	int i, n = p->child ? SCX_SUB_NR : SCX_V_NR;
 
-	*dst = scx_verdict_from_key(v);
+	*dst = p->child ? scx_sub_outcome_from_key(v) : scx_verdict_from_key(v);
 	if (*dst >= 0)
 		return 0;
-	perr(p, "%s=%.40s is not a verdict; use one of:", key, v);
-	for (i = 0; i < SCX_V_NR; i++)
-		if (strlen(p->err) + strlen(scx_verdict_key(i)) + 2 < p->errlen)
-			strcat(strcat(p->err, " "), scx_verdict_key(i));
+	perr(p, "%s=%.40s is not a %sverdict; use one of:", key, v, p->child ? "child's " : "");
+	for (i = 0; i < n; i++)
+		if (strlen(p->err) + strlen(verdict_key(p->child, i)) + 2 < p->errlen)
+			strcat(strcat(p->err, " "), verdict_key(p->child, i));
 	return -EINVAL;
 }
 
@@ -186,10 +194,34 @@ static int set_xfail(const struct mparse *p, struct scx_mentry *e, char *v)
 	return 0;
 }
 
+/* tree=PROG: a program name, found next to the test binary. */
+static int set_tree(const struct mparse *p, struct scx_mentry *e, const char *v)
+{
+	if (!valid_name(v))
+		return perr(p, "tree=%.60s: name a program of the suite's build, e.g. tree=scx_qmap",
+			    v);
+	return set_str(p, e->tree, sizeof(e->tree), "tree", v);
+}
+
 static int set_key(const struct mparse *p, struct scx_mentry *e, char *key, char *v)
 {
+	/* A child holds under its parent for hold= alone. */
+	if (p->child && (!strcmp(key, "stress") || !strcmp(key, "repeat") ||
+			 !strcmp(key, "hotplug")))
+		return perr(p, "%s= is not for a child (parent=): a child holds for hold= under its parent",
+			    key);
 	if (!strcmp(key, "bin"))
 		return set_str(p, e->bin, sizeof(e->bin), key, v);
+	if (!strcmp(key, "tree"))
+		return set_tree(p, e, v);
+	if (!strcmp(key, "parent")) {
+		if (e->parent_name[0])
+			return perr(p, "parent= given twice");
+		if (!valid_name(v))
+			return perr(p, "parent=%.60s: name another line of this manifest", v);
+		strcpy(e->parent_name, v);
+		return 0;
+	}
 	if (!strcmp(key, "args"))
 		return set_str(p, e->args, sizeof(e->args), key, v);
 	if (!strcmp(key, "ops"))
@@ -232,7 +264,7 @@ static int resolve_bin(const struct mparse *p, struct scx_mentry *e, const char 
 {
 	char path[PATH_MAX];
 
-	if (e->bin[0] == '/')
+	if (!e->bin[0] || e->bin[0] == '/')
 		return 0;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, e->bin) >= (int)sizeof(path))
 		return perr(p, "bin=%.60s: path too long", e->bin);
@@ -240,15 +272,16 @@ static int resolve_bin(const struct mparse *p, struct scx_mentry *e, const char 
 	return 0;
 }
 
-static int parse_line(const struct mparse *p, char *s, struct scx_mentry *e, const char *dir)
+static int parse_line(struct mparse *p, char *s, struct scx_mentry *e, const char *dir)
 {
+	char *toks[SCX_MANIFEST_LINE_MAX / 2 + 1], *tok, *eq;
 	bool seen_expect = false;
-	char *tok, *eq;
-	int ret = 0;
+	int i, n = 0, ret = 0;
 
 	memset(e, 0, sizeof(*e));
 	e->expect = SCX_V_ATTACHED;
 	e->hotplug = -1;
+	e->parent = -1;
 	e->line = p->line;
 	tok = next_token(&s, &ret);
 	if (!tok)
@@ -260,7 +293,18 @@ static int parse_line(const struct mparse *p, char *s, struct scx_mentry *e, con
 		return perr(p, "name \"%.60s\": use up to %d letters, digits, '_' and '-' (it becomes the KTAP name scx.NAME.verdict)",
 			    tok, SCX_MANIFEST_NAME_MAX);
 	strcpy(e->name, tok);
-	while ((tok = next_token(&s, &ret))) {
+	/* The whole line first: parent= decides which verdicts the others name. */
+	while (n < (int)ARRAY_SIZE(toks) && (tok = next_token(&s, &ret)))
+		toks[n++] = tok;
+	if (ret)
+		return perr(p, "unterminated \"");
+	p->child = false;
+	for (i = 0; i < n; i++)
+		if (!strncmp(toks[i], "parent=", 7))
+			p->child = true;
+	e->expect = p->child ? SCX_SUB_ATTACHED : SCX_V_ATTACHED;
+	for (i = 0; i < n; i++) {
+		tok = toks[i];
 		eq = strchr(tok, '=');
 		if (!eq || eq == tok)
 			return perr(p, "\"%.40s\" is not key=value", tok);
@@ -274,16 +318,70 @@ static int parse_line(const struct mparse *p, char *s, struct scx_mentry *e, con
 		if (ret)
 			return ret;
 	}
-	if (ret)
-		return perr(p, "unterminated \"");
-	if (!e->bin[0])
-		return perr(p, "%s has no bin=: name the scheduler binary to run", e->name);
+	if (!e->bin[0] && !e->tree[0])
+		return perr(p, "%s has no bin=: name the scheduler binary to run (or tree=PROG for one of the suite's build)",
+			    e->name);
+	if (e->bin[0] && e->tree[0])
+		return perr(p, "%s has both bin= and tree=: name one program", e->name);
+	if (p->child && !strstr(e->args, CGROUP_MARK))
+		return perr(p, "%s has parent= but no " CGROUP_MARK " in args=: a child attaches on the private cgroup " CGROUP_MARK " names, e.g. args=\"-c " CGROUP_MARK "\"",
+			    e->name);
+	if (!p->child && strstr(e->args, CGROUP_MARK))
+		return perr(p, "%s has " CGROUP_MARK " in args= but no parent=: only a child gets a cgroup",
+			    e->name);
 	/* After the whole line: expect= may come after xfail=. */
 	for (ret = 0; ret < e->nr_xfail; ret++)
 		if (e->xfail[ret].verdict == e->expect)
 			return perr(p, "xfail=%s:%s names the expected verdict: that is not a failure",
-				    e->xfail[ret].glob, scx_verdict_key(e->expect));
+				    e->xfail[ret].glob, verdict_key(p->child, e->expect));
 	return resolve_bin(p, e, dir);
+}
+
+/*
+ * parent= names another line; each chain ends at a line without one, no
+ * deeper than the kernel nests; a parent must attach.  The error is at the
+ * child's line.
+ */
+static int link_parents(struct mparse *p, struct scx_manifest *m)
+{
+	struct scx_mentry *e, *a;
+	int i, j, depth;
+
+	for (i = 0; i < m->n; i++) {
+		e = &m->e[i];
+		if (!e->parent_name[0])
+			continue;
+		p->line = e->line;
+		for (j = 0; j < m->n && strcmp(m->e[j].name, e->parent_name); j++)
+			;
+		if (j == m->n)
+			return perr(p, "parent=%s: no line of this manifest is named %s", e->parent_name,
+				    e->parent_name);
+		e->parent = j;
+		if (m->e[j].expect != (m->e[j].parent_name[0] ? SCX_SUB_ATTACHED : SCX_V_ATTACHED))
+			return perr(p, "parent=%s: %s expects %s, and a parent must attach",
+				    e->parent_name, e->parent_name,
+				    verdict_key(m->e[j].parent_name[0], m->e[j].expect));
+	}
+	for (i = 0; i < m->n; i++) {
+		e = &m->e[i];
+		p->line = e->line;
+		for (a = e, depth = 0; a->parent >= 0; a = &m->e[a->parent]) {
+			if (++depth > m->n)
+				return perr(p, "%s: parent= goes round in a cycle (%s -> %s -> ...): a chain must end at a line without parent=",
+					    e->name, e->name, e->parent_name);
+		}
+		e->depth = depth;
+	}
+	for (i = 0; i < m->n; i++) {
+		e = &m->e[i];
+		p->line = e->line;
+		if (e->depth > SCX_MANIFEST_DEPTH_MAX)
+			return perr(p, "%s is %d levels below the root scheduler; the kernel nests %d at most (SCX_SUB_MAX_DEPTH %d: the root and %d below)",
+				    e->name, e->depth, SCX_MANIFEST_DEPTH_MAX, SCX_SUB_MAX_DEPTH,
+				    SCX_MANIFEST_DEPTH_MAX);
+	}
+	return 0;
 }
 
 int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_t errlen)
@@ -350,6 +448,8 @@ int scx_manifest_load(struct scx_manifest *m, const char *path, char *err, size_
 		}
 		m->e[m->n++] = e;
 	}
+	if (!ret && !ferror(f))
+		ret = link_parents(&p, m);
 	if (!ret && ferror(f)) {
 		snprintf(err, errlen, "manifest %s: read error", path);
 		ret = -EIO;

@@ -24,17 +24,29 @@
  * failure only on shapes that SHAPE (a glob over the name or the NnLlCcTt)
  * matches, and topology=SHAPE[,SHAPE...] runs the line only on such
  * shapes (a SKIP elsewhere, and where the shape is not known).
+ *
+ * Hierarchies: parent=NAME makes the line a child scheduler beneath the
+ * line NAME (chains to the kernel's depth: the root and
+ * SCX_MANIFEST_DEPTH_MAX levels below).  A child's args= must hold
+ * {cgroup}, the private cgroup it attaches on; its expect= and xfail= name
+ * a child's verdicts (scx_sub_outcome_key()), and stress, repeat and
+ * hotplug are not for it.  tree=PROG instead of bin= runs a program of the
+ * suite's own build (next to the test binary): on each kernel of the
+ * matrix, the one built from that kernel's tree.
  */
 #ifndef __SCX_ATTACH_MANIFEST_H
 #define __SCX_ATTACH_MANIFEST_H
 
 #include "config.h"
+#include "sub.h"
 
 #define SCX_MANIFEST_LINE_MAX	1024
 #define SCX_MANIFEST_MAX	256	/* entries */
 #define SCX_MANIFEST_NAME_MAX	48
 #define SCX_MANIFEST_XFAIL_MAX	8
 #define SCX_SHAPE_ENV		"SCX_ATTACH_TOPOLOGY"
+/* Levels below the root: the kernel refuses level SCX_SUB_MAX_DEPTH. */
+#define SCX_MANIFEST_DEPTH_MAX	(SCX_SUB_MAX_DEPTH - 1)
 
 struct scx_xfail {
 	char glob[64];		/* fnmatch() pattern on the kernel release */
@@ -44,16 +56,20 @@ struct scx_xfail {
 
 struct scx_mentry {
 	char name[SCX_MANIFEST_NAME_MAX + 1];
-	char bin[PATH_MAX];
+	char bin[PATH_MAX];	/* "" with tree= */
+	char tree[SCX_MANIFEST_NAME_MAX + 1];	/* tree=: a program next to the test binary */
 	char args[SCX_MANIFEST_LINE_MAX];
 	char ops[SCX_OPS_LEN];
-	int expect;		/* enum scx_verdict */
+	int expect;		/* enum scx_verdict; a child's: enum scx_sub_outcome */
 	unsigned int gate_ms, attach_ms, wall_ms, hold_ms;	/* 0: the run's */
 	unsigned int stress_s, repeat;				/* 0: the run's */
 	int hotplug;		/* -1: the run's; 0 or 1 */
 	struct scx_xfail xfail[SCX_MANIFEST_XFAIL_MAX];
 	int nr_xfail;
 	char topology[256];	/* topology=: shape globs, comma-separated; "" all */
+	char parent_name[SCX_MANIFEST_NAME_MAX + 1];	/* parent=; "" at the root */
+	int parent;		/* the parent's index in the manifest; -1: at the root */
+	int depth;		/* levels below the root scheduler */
 	int line;
 };
 

@@ -279,6 +279,56 @@ const char *scx_sub_outcome_name(enum scx_sub_outcome o)
 	return o < ARRAY_SIZE(outcome_names) ? outcome_names[o] : "?";
 }
 
+static const char *const outcome_keys[] = {
+	[SCX_SUB_WAITING] = "timeout",
+	[SCX_SUB_ATTACHED] = "attached",
+	[SCX_SUB_REFUSED] = "refused",
+	[SCX_SUB_REJECTED] = "rejected",
+	[SCX_SUB_EJECTED] = "ejected",
+	[SCX_SUB_PARENT_GONE] = "parent_exited",
+	[SCX_SUB_DIED] = "died_after_attach",
+	[SCX_SUB_PARENT_BROKE] = "parent_broke",
+	[SCX_SUB_STARVED] = "starved",
+};
+
+const char *scx_sub_outcome_key(enum scx_sub_outcome o)
+{
+	return o < ARRAY_SIZE(outcome_keys) ? outcome_keys[o] : "?";
+}
+
+int scx_sub_outcome_from_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(outcome_keys); i++)
+		if (!strcmp(outcome_keys[i], key))
+			return i;
+	return -1;
+}
+
+int scx_sub_kernel_has(const char *kallsyms)
+{
+	char line[512], *sym;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(kallsyms, "re");
+	if (!f)
+		return -errno;
+	/* "ADDR TYPE NAME [MODULE]": the sub-scheduler attach path's work function. */
+	while (!ret && fgets(line, sizeof(line), f)) {
+		sym = strchr(line, ' ');
+		sym = sym ? strchr(sym + 1, ' ') : NULL;
+		if (sym && !strncmp(sym + 1, "scx_sub_enable_workfn", 21) &&
+		    (sym[22] == '\n' || sym[22] == '\t' || sym[22] == ' ' || !sym[22]))
+			ret = 1;
+	}
+	if (!ret && ferror(f))
+		ret = -EIO;
+	fclose(f);
+	return ret;
+}
+
 enum scx_sub_pfate scx_sub_pfate_of(const struct scx_sub_pobs *p)
 {
 	bool said = p->reason && *p->reason;

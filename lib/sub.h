@@ -119,6 +119,7 @@ enum scx_sub_outcome {
 	SCX_SUB_DIED,		/* attached, then its loader died */
 	SCX_SUB_PARENT_BROKE,	/* the parent died or left the root meanwhile */
 	SCX_SUB_STARVED,	/* attached, but the load in its cgroup did not run under it */
+	SCX_SUB_NR
 };
 
 /*
@@ -128,6 +129,17 @@ enum scx_sub_outcome {
  */
 enum scx_sub_outcome scx_sub_classify(const struct scx_sub_obs *o);
 const char *scx_sub_outcome_name(enum scx_sub_outcome o);
+/* The outcome's key in "# result: verdict=KEY" and manifests; and back (-1: none). */
+const char *scx_sub_outcome_key(enum scx_sub_outcome o);
+int scx_sub_outcome_from_key(const char *key);
+
+/*
+ * Does the kernel take sub-schedulers at all (CONFIG_EXT_SUB_SCHED)?  Its
+ * symbol table @kallsyms (/proc/kallsyms) says: 1 yes, 0 no, -errno when
+ * it cannot be read.  Without it a scheduler with ops.sub_attach shows no
+ * sub/ either, and a child's attach goes the root's way.
+ */
+int scx_sub_kernel_has(const char *kallsyms);
 
 /* What became of the parent while its child was judged. */
 enum scx_sub_pfate {

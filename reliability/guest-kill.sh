@@ -300,8 +300,9 @@ case_9() {
 		ktap_test_skip "$name: no scx_qmap built"
 		return
 	fi
-	# The parent holds its own window first: the child comes after it.
-	SCX_ATTACH_HOLD_MS=15000 start_test "$work/9.out" ./scx_attach_test -v qmap_under_qmap
+	# The parent holds its window first; the kill comes as soon as the
+	# child's directory appears, within the child's gate and hold.
+	SCX_ATTACH_HOLD_MS=5000 start_test "$work/9.out" ./scx_attach_test -v qmap_under_qmap
 	if ! wait_for 12000 child_up; then
 		echo "# no child scheduler under root/sub/ within 120 s; state $(state)"
 		sed 's/^/#   /' "$work/9.out"

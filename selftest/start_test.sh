@@ -26,10 +26,10 @@ not_ok() {
 }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..9"
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v setcap >/dev/null ||
    [ ! -x "$bin" ]; then
-	for i in 1 2 3 4 5 6 7 8; do
+	for i in 1 2 3 4 5 6 7 8 9; do
 		echo "ok $i # SKIP needs root, setpriv (util-linux), setcap (libcap2-bin) and a built scx_attach_test"
 	done
 	exit 0
@@ -141,6 +141,19 @@ name="the harness times a test out at the bound set at run time"
 sched=/bin/sleep args=30 extra_env="SCX_ATTACH_TEST_TIMEOUT_S=2" suite
 if ! grep -q 'Test terminated by timeout' "$out" || [ "$secs" -gt 15 ]; then
 	not_ok "$name" "exit $rc after ${secs}s"
+else
+	ok "$name"
+fi
+
+# 9: a manifest's hierarchy is checked before anything starts: a cycle in
+# parent= stops the suite at its FILE:LINE, with no test run.
+name="a manifest with a parent= cycle stops the suite at its line before any test"
+printf 'p bin=/bin/true\na bin=/bin/true args={cgroup} parent=b\nb bin=/bin/true args={cgroup} parent=a\n' \
+	> "$tmp/cycle.manifest"
+extra_env="SCX_ATTACH_MANIFEST=$tmp/cycle.manifest" suite
+if [ "$rc" != 1 ] || grep -Eq '^(not )?ok [0-9]' "$out" ||
+   ! grep -q "^Bail out! $tmp/cycle.manifest:2: a: parent= goes round in a cycle" "$out"; then
+	not_ok "$name" "exit $rc"
 else
 	ok "$name"
 fi

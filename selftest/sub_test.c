@@ -232,6 +232,38 @@ TEST(sub_outcomes)
 	EXPECT_EQ(SCX_SUB_DIED, scx_sub_classify(&o));
 }
 
+/* A child's verdict keys, as manifests and "# result:" lines name them. */
+TEST(sub_outcome_keys)
+{
+	int o;
+
+	for (o = 0; o < SCX_SUB_NR; o++)
+		EXPECT_EQ(o, scx_sub_outcome_from_key(scx_sub_outcome_key(o)));
+	EXPECT_STREQ("parent_exited", scx_sub_outcome_key(SCX_SUB_PARENT_GONE));
+	EXPECT_EQ(-1, scx_sub_outcome_from_key("died_before_attach"));
+}
+
+/* CONFIG_EXT_SUB_SCHED, from the kernel's symbols: 7.2 and 7.3 have the work function. */
+TEST(sub_kernel_support)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s/sub_test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/kallsyms", dir);
+	put(dir, "kallsyms", "0000000000000000 T scx_bpf_error_bstr\n"
+	    "0000000000000000 t scx_sub_enable_workfn\n0000000000000000 T _end\n");
+	EXPECT_EQ(1, scx_sub_kernel_has(path));
+	/* sched_ext without sub-schedulers; a longer name is another symbol. */
+	put(dir, "kallsyms", "0000000000000000 T scx_bpf_error_bstr\n"
+	    "0000000000000000 t scx_sub_enable_workfn_x\n");
+	EXPECT_EQ(0, scx_sub_kernel_has(path));
+	unlink(path);
+	EXPECT_EQ(-ENOENT, scx_sub_kernel_has(path));
+	rmdir(dir);
+}
+
 /* The child's events file as 7.3.4 shows it (captured in the VM). */
 TEST_F(fake_scx, bypass_counters)
 {

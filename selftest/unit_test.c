@@ -70,6 +70,21 @@ static int write_file(const char *dir, const char *name, const char *s, size_t n
 	return close(fd);
 }
 
+/* {cgroup} in a child's arguments: every one replaced, nothing cut short. */
+TEST(args_subst)
+{
+	char buf[32];
+
+	EXPECT_EQ(0, scx_args_subst(buf, sizeof(buf), "-c {cgroup} -x {cgroup}", "{cgroup}",
+				    "/cg/a"));
+	EXPECT_STREQ("-c /cg/a -x /cg/a", buf);
+	EXPECT_EQ(0, scx_args_subst(buf, sizeof(buf), "-v {cgrou", "{cgroup}", "/cg/a"));
+	EXPECT_STREQ("-v {cgrou", buf);
+	EXPECT_EQ(-E2BIG, scx_args_subst(buf, 8, "-c {cgroup}", "{cgroup}", "/cg/a"));
+	EXPECT_EQ(-E2BIG, scx_args_subst(buf, sizeof(buf), "{cgroup}", "{cgroup}",
+					 "/a/very/long/cgroup/path/that/does/not/fit"));
+}
+
 TEST(args_files)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16], buf[SCX_ARGS_FILE_MAX];
@@ -303,6 +318,34 @@ TEST(manifest_good)
 	EXPECT_TRUE(scx_mentry_on_shape(&m.e[2], NULL));
 	scx_manifest_free(&m);
 	unlink(path);
+
+	/* Hierarchies: parent= in any order, to the kernel's depth; tree=. */
+	static const char tree[] =
+		"c1 tree=scx_qmap ops=qmap parent=root args=\"-c {cgroup}\"\n"
+		"root tree=scx_qmap ops=qmap\n"
+		"c2 bin=/x args=\"-c {cgroup}\" parent=c1 xfail=7.2*:parent_exited\n"
+		"c3 bin=/x args={cgroup} parent=c2 hold=5s\n"
+		"r2 bin=/x args={cgroup} parent=root expect=refused\n";
+	ASSERT_EQ(0, write_file(dir, "m", tree, sizeof(tree) - 1, path));
+	ASSERT_EQ(0, scx_manifest_load(&m, path, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(5, m.n);
+	EXPECT_EQ(1, m.e[0].parent);
+	EXPECT_EQ(1, m.e[0].depth);
+	EXPECT_EQ(SCX_SUB_ATTACHED, m.e[0].expect);
+	EXPECT_EQ(SCX_SUB_REFUSED, m.e[4].expect);
+	EXPECT_STREQ("scx_qmap", m.e[0].tree);
+	EXPECT_STREQ("", m.e[0].bin);
+	EXPECT_EQ(-1, m.e[1].parent);
+	EXPECT_EQ(0, m.e[1].depth);
+	EXPECT_EQ(SCX_V_ATTACHED, m.e[1].expect);
+	EXPECT_EQ(0, m.e[2].parent);
+	EXPECT_EQ(2, m.e[2].depth);
+	EXPECT_EQ(SCX_SUB_ATTACHED, m.e[2].expect);
+	EXPECT_EQ(SCX_SUB_PARENT_GONE, scx_mentry_xfail(&m.e[2], "7.2.13"));
+	EXPECT_EQ(3, m.e[3].depth);
+	EXPECT_EQ(5000, m.e[3].hold_ms);
+	scx_manifest_free(&m);
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -332,6 +375,28 @@ TEST(manifest_bad)
 		{ "a bin=x topology=a topology=b\n", ":1: topology= given twice" },
 		{ "a bin=x expect=timeout expect=rejected\n", ":1: expect= given twice" },
 		{ "a bin=x =y\n", ":1: \"=y\" is not key=value" },
+		/* Hierarchies: all stop before anything starts. */
+		{ "p bin=x\nc bin=y args={cgroup} parent=q\n",
+		  ":2: parent=q: no line of this manifest is named q" },
+		{ "a bin=x args={cgroup} parent=b\nb bin=y args={cgroup} parent=a\n",
+		  ":1: a: parent= goes round in a cycle (a -> b -> ...)" },
+		{ "a bin=x args={cgroup} parent=a\n", ":1: a: parent= goes round in a cycle" },
+		{ "r bin=x\nc1 bin=x args={cgroup} parent=r\nc2 bin=x args={cgroup} parent=c1\n"
+		  "c3 bin=x args={cgroup} parent=c2\nc4 bin=x args={cgroup} parent=c3\n",
+		  ":5: c4 is 4 levels below the root scheduler; the kernel nests 3 at most" },
+		{ "p bin=x\nc bin=y args=\"-c /sys/fs/cgroup/x\" parent=p\n",
+		  ":2: c has parent= but no {cgroup} in args=" },
+		{ "c bin=y parent=p\n", ":1: c has parent= but no {cgroup} in args=" },
+		{ "a bin=x args=\"-c {cgroup}\"\n", ":1: a has {cgroup} in args= but no parent=" },
+		{ "p bin=x expect=ejected\nc bin=y args={cgroup} parent=p\n",
+		  ":2: parent=p: p expects ejected, and a parent must attach" },
+		{ "p bin=x\nc bin=y args={cgroup} parent=p stress=30\n",
+		  ":2: stress= is not for a child (parent=)" },
+		{ "p bin=x\nc bin=y args={cgroup} parent=p expect=died_before_attach\n",
+		  ":2: expect=died_before_attach is not a child's verdict; use one of: timeout attached refused" },
+		{ "p bin=x\nc bin=y args={cgroup} parent=p parent=p\n", ":2: parent= given twice" },
+		{ "a bin=x tree=scx_qmap\n", ":1: a has both bin= and tree=" },
+		{ "a tree=../scx_qmap\n", ":1: tree=../scx_qmap: name a program of the suite's build" },
 	};
 	char dir[PATH_MAX], path[PATH_MAX + 16], err[512], *big;
 	struct scx_manifest m;

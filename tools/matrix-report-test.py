@@ -65,6 +65,20 @@ ok 1 scx.user.verdict
 not ok 2 scx.fault_hang.verdict
 """
 
+# A manifest child (parent=): the parent's result line, then the child's.
+KTAP_CHILD = """\
+TAP version 13
+1..3
+# result: verdict=attached attach_ms=7012 level=0 name=qmap_parent
+# result: verdict=attached attach_ms=812 level=1 parent=qmap_parent name=qmap_child
+ok 1 scx.qmap_child.verdict
+# result: verdict=attached attach_ms=7012 level=0 name=qmap_parent
+# result: verdict=parent_failed attach_ms=- level=1 parent=qmap_parent failed=qmap_parent
+not ok 2 scx.qmap_lost.verdict
+# result: verdict=refused attach_ms=0 level=1 parent=simple_parent name=qmap_refused
+ok 3 scx.qmap_refused.verdict # XFAIL known failure on 7.2.13: refused
+"""
+
 KTAP_NOSCX = """\
 TAP version 13
 1..0 # SKIP kernel has no sched_ext: build with CONFIG_SCHED_CLASS_EXT=y (see config)
@@ -116,6 +130,21 @@ class Parse(unittest.TestCase):
         got = [(t["scheduler"], t["status"], t["verdict"], t["attach_ms"]) for t in tests]
         self.assertEqual(got, [("user", "pass", "attached", 886),
                                ("fault_hang", "fail", "timeout", None)])
+
+    def test_child_under_parent(self):
+        tests, _ = mr.parse_ktap(KTAP_CHILD)
+        got = [(t["scheduler"], t["status"], t["verdict"], t["attach_ms"], t["parent"])
+               for t in tests]
+        self.assertEqual(got, [
+            ("qmap_child", "pass", "attached", 812, "qmap_parent"),
+            ("qmap_lost", "fail", "parent_failed", None, "qmap_parent"),
+            ("qmap_refused", "xfail", "refused", 0, "simple_parent"),
+        ])
+        self.assertEqual([mr.cell_text(t) for t in tests],
+                         ["attached 812ms under qmap_parent",
+                          "FAIL parent_failed under qmap_parent",
+                          "XFAIL refused 0ms under simple_parent"])
+        self.assertEqual(tests[0]["result"]["level"], "1")
 
     def test_skip_all(self):
         tests, skip = mr.parse_ktap(KTAP_NOSCX)
@@ -212,6 +241,47 @@ class Shards(unittest.TestCase):
         self.assertEqual([r["status"] for r in doc["results"] if r["kernel"] == "k3"], ["error"])
         with open(md) as f:
             self.assertIn("**ERROR**", f.read())
+
+
+class Children(Shards):
+    """A manifest child's cell says under which parent, in every output and
+    however the run is sharded."""
+
+    TESTS = Shards.TESTS + ["scx.kid.verdict"]
+
+    def setUp(self):
+        super().setUp()
+        with open(os.path.join(self.run, "plan.tsv"), "w") as f:
+            for k in ("k1", "k2"):
+                f.writelines("%s\t%s\n" % (k, t) for t in self.TESTS)
+            f.write("k3\t*\n")
+        for k in ("k1", "k2"):
+            self.write_tap(k, ktap(self.TESTS).replace(
+                "# result: verdict=attached attach_ms=500",
+                "# result: verdict=attached attach_ms=6000 level=0 name=a\n"
+                "# result: verdict=attached attach_ms=812 level=1 parent=a name=kid"))
+
+    def test_cell_text_markdown_json_merge(self):
+        out, md = os.path.join(self.dir, "all.json"), os.path.join(self.dir, "all.md")
+        rc, text, err = self.report("--json", out, "--markdown", md, self.collect("1/1"))
+        self.assertEqual(rc, 0, err)
+        row = [line for line in text.splitlines() if line.startswith("kid ")][0]
+        self.assertEqual(row.split(), ["kid", "attached", "812ms", "under", "a", "attached",
+                                       "812ms", "under", "a", "SKIP"])
+        with open(md) as f:
+            self.assertIn("| kid | attached 812ms under a | attached 812ms under a | SKIP |",
+                          f.read())
+        with open(out) as f:
+            doc = json.load(f)
+        kid = [r for r in doc["results"] if r["test"] == "scx.kid.verdict"]
+        self.assertEqual([(r["kernel"], r["status"], r["parent"]) for r in kid],
+                         [("k1", "pass", "a"), ("k2", "pass", "a"), ("k3", "skip", None)])
+        self.assertIsNone([r for r in doc["results"] if r["test"] == "scx.a.verdict"][0]
+                          ["parent"])
+        parts = [self.collect("%d/4" % i) for i in (1, 2, 3, 4)]
+        rc4, merged, _ = self.report(*reversed(parts))
+        self.assertEqual(rc4, 0)
+        self.assertEqual(merged.split("\nresults:")[0], text.split("\nresults:")[0])
 
 
 class SkipAll(Shards):

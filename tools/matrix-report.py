@@ -202,6 +202,8 @@ def parse_ktap(text):
             "status": status,
             "verdict": fields.get("verdict"),
             "attach_ms": int(ms) if ms and ms.isdigit() else None,
+            # A child scheduler's (manifest parent=): the line it ran under.
+            "parent": (pending or {}).get("parent"),
             "directive": (word + (" " + reason if reason else "")) if word else None,
             "result": pending or None,
         })
@@ -341,7 +343,8 @@ def skip_all_cells(kernels, results, planned):
 
 def cell(kid, name, status, why):
     return {"kernel": kid, "test": name, "scheduler": scheduler_of(name), "status": status,
-            "verdict": None, "attach_ms": None, "directive": why, "result": None}
+            "verdict": None, "attach_ms": None, "parent": None, "directive": why,
+            "result": None}
 
 
 # ------------------------------------------------------------------ merge
@@ -416,6 +419,8 @@ def cell_text(r):
         return "-"
     st, v, ms = r["status"], r["verdict"], r["attach_ms"]
     what = (v or "") + (" %dms" % ms if ms is not None else "")
+    if r.get("parent") and st != "skip":
+        what += " under " + r["parent"]
     if st == "pass":
         return what or "ok"
     if st == "skip":

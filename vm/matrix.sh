@@ -270,7 +270,8 @@ list_tests() {
 	names=$({ with_manifest "$manifest" "$suite/scx_attach_test" -l 2>&1 >/dev/null || true; } |
 		python3 "$report" tests) || names=
 	# Without the user's test the guest runs SCX_ATTACH_ONLY=fixtures,tree,manifest
-	# (below): neither the user's test nor the sub-scheduler tests.
+	# (below): neither the user's test nor the fixed sub-scheduler tests (a
+	# manifest's children, parent=, are manifest tests).
 	[ "$no_user" = 0 ] || names=$(grep -vx -e scx.user.verdict -e 'scx_sub\..*' <<< "$names")
 	[ -n "$names" ] || names='*'
 	echo "$names"
