@@ -439,7 +439,7 @@ static void nap_ms(long ms)
  */
 TEST_F(fake_scx, parent_ejected_under_child)
 {
-	char *argv_p[] = { "sh", "-c", "sleep 0.3", NULL };
+	char *argv_p[] = { "sh", "-c", "sleep 10", NULL };
 	char *argv_c[] = { "sh", "-c", "sleep 10", NULL };
 	char kmsg[PATH_MAX + 8], sub[PATH_MAX + 32], err[SCX_ERR_LEN], detail[SCX_ERR_LEN];
 	struct scx_child parent, child;
@@ -475,13 +475,16 @@ TEST_F(fake_scx, parent_ejected_under_child)
 		mk(self->dir, "root/sub/sub-77");
 		put(self->dir, "root/sub/sub-77/ops", "subfault\n");
 		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" enabled");
-		nap_ms(600);
+		/* The parent's loader dies; the kernel's words come a moment later. */
+		nap_ms(300);
+		kill(parent.pid, SIGKILL);
+		nap_ms(100);
 		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" disabled (parent exiting)");
 		snprintf(sub, sizeof(sub), "%s/root/sub/sub-77/ops", self->dir);
 		unlink(sub);
 		snprintf(sub, sizeof(sub), "%s/root/sub/sub-77", self->dir);
 		rmdir(sub);
-		nap_ms(110);
+		nap_ms(50);
 		klog(kmsg, "sched_ext: BPF scheduler \"qmap\" disabled (scx_bpf_error)");
 		klog(kmsg, "sched_ext: qmap: scx_subfault.bpf.c:76: injected");
 		put(self->dir, "state", "disabled\n");
