@@ -1670,6 +1670,7 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 	const struct scx_mentry *e = ch->l[ch->n - 1].e;
 	char dir[SCX_SUB_DIR_LEN], more[4 * SCX_MANIFEST_NAME_MAX + 32], rel[256] = "";
 	struct scx_sub_list subs = { 0 };
+	struct scx_sub_loads loads = { 0 };
 	struct scx_sysfs sys;
 	struct stat st;
 	int i, known;
@@ -1709,8 +1710,10 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 		cgids[i - 1] = st.st_ino;
 		ASSERT_EQ(0, scx_sub_dir(dir, sizeof(dir), cgids, i - 1));
 		lv->started = true;
-		ASSERT_EQ(0, scx_sub_run(&lv->cfg, dir, &up->c, lv->bin, lv->argv, lv->e->ops,
-					 st.st_ino, &lv->c, &lv->sr))
+		/* Its hold runs a load in its cgroup, as a fixed sub test's does. */
+		loads.child_cg = lv->cgpath;
+		ASSERT_EQ(0, scx_sub_run_loaded(&lv->cfg, dir, &up->c, lv->bin, lv->argv,
+						lv->e->ops, st.st_ino, &loads, &lv->c, &lv->sr))
 			TH_LOG("%s", lv->sr.detail);
 		snprintf(more, sizeof(more), "name=%s", lv->e->name);
 		sub_report_of(&lv->sr, &lv->c, &(struct sub_who){
