@@ -617,21 +617,24 @@ TEST(load_thread_not_run_is_starved)
 	struct scx_cfg cfg;
 	char *argv[] = { fake_sched_path, NULL, "healthy", NULL };
 	char detail[SCX_ERR_LEN];
-	int hst;
+	int ret, hst;
 
 	ASSERT_EQ(0, fk_start(&fk));
 	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
 	argv[1] = fk.dir;
 	cfg.load = true;
+	/* Time for the helper to find the thread on a busy host: it must stop it in the hold. */
+	cfg.hold_ms = 2500;
 	ASSERT_EQ(0, holdback_start(&hb, SCX_LOAD_COMM "_1", 0, false));
-	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
 	hst = holdback_end(&hb);
 	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
 	scx_child_release(&c, false);
 	fk_stop(&fk);
 	if (hst == 3)
 		SKIP(return, SKIP_NO_PTRACE);
-	ASSERT_EQ(0, hst);
+	ASSERT_EQ(0, hst) TH_LOG("the helper never found " SCX_LOAD_COMM "_1 (exit %d)", hst);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
 	scx_report_summary(stdout, &r);
 	EXPECT_EQ(SCX_V_STARVED, r.verdict) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
 	EXPECT_NE(NULL, strstr(r.detail, "load thread scx_load_1 (tid ")) TH_LOG("%s", r.detail);
