@@ -1183,9 +1183,12 @@ FIXTURE_TEARDOWN(scx_sub)
 		if (!variant->foreign)
 			check_splats(_metadata, &self->parent, &self->rp, NULL);
 	}
+	/* Not TH_LOG(): after a failed ASSERT it would print though this holds. */
 	ret = scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
-	EXPECT_EQ(0, ret)
-		TH_LOG("the child's cgroup %s would not go: %s", self->cgpath, strerror(-ret));
+	if (ret)
+		ksft_print_msg("cleanup: the test's cgroup tree %s would not go: %s\n",
+			       self->cg.path, strerror(-ret));
+	EXPECT_EQ(0, ret);
 	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 	for (i = 0; i < ARRAY_SIZE(self->up); i++)
 		scx_child_release(&self->up[i], getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
