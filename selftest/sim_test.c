@@ -374,27 +374,51 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	}
 }
 
-/* The failure dump must carry the fingerprint and the kernel's lines. */
-TEST(dump_has_fingerprint_and_kernel_lines)
+/*
+ * Runs fake_sched MODE to its end as a test does and dumps its report into
+ * *buf (the caller frees it).  -1 when a step fails.
+ */
+static int run_and_dump(const char *mode, struct scx_result *r, char **buf)
 {
 	struct fake_kernel fk;
 	struct scx_child c;
-	struct scx_result r;
 	struct scx_cfg cfg;
-	char *argv[] = { fake_sched_path, NULL, "reject", NULL };
-	char *buf = NULL, detail[SCX_ERR_LEN];
+	char *argv[] = { fake_sched_path, NULL, (char *)mode, NULL };
+	char detail[SCX_ERR_LEN], title[64];
 	size_t len = 0;
+	int ret = -1;
 	FILE *f;
 
-	ASSERT_EQ(0, fk_start(&fk));
-	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	if (fk_start(&fk))
+		return -1;
 	argv[1] = fk.dir;
-	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
-	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
-	f = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, f);
-	scx_report(f, &r, &c, "fake_sched reject");
-	fclose(f);
+	if (sim_cfg(&cfg, &fk) || scx_run(&cfg, fake_sched_path, argv, "fake", &c, r))
+		goto out;
+	if (scx_finish(&cfg, &c, r, detail, sizeof(detail)))
+		fprintf(stderr, "# finish: %s\n", detail);
+	else
+		ret = 0;
+	f = open_memstream(buf, &len);
+	if (!f)
+		ret = -1;
+	else {
+		snprintf(title, sizeof(title), "fake_sched %s", mode);
+		scx_report(f, r, &c, title);
+		fclose(f);
+	}
+	scx_child_release(&c, false);
+out:
+	fk_stop(&fk);
+	return ret;
+}
+
+/* The failure dump must carry the fingerprint and the kernel's lines. */
+TEST(dump_has_fingerprint_and_kernel_lines)
+{
+	struct scx_result r;
+	char *buf = NULL;
+
+	ASSERT_EQ(0, run_and_dump("reject", &r, &buf));
 	EXPECT_NE(NULL, strstr(buf, "# verdict: rejected by the kernel: "));
 	EXPECT_NE(NULL, strstr(buf, "# fingerprint: EXIT: rejected"));
 	EXPECT_NE(NULL, strstr(buf, "# | sched_ext: BPF scheduler \"fake_1.0.0_gdeadbeef\" disabled (runtime error)"));
@@ -403,8 +427,6 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	for (char *p = buf; *p; p = strchr(p, '\n') + 1)
 		ASSERT_EQ('#', *p);
 	free(buf);
-	scx_child_release(&c, false);
-	fk_stop(&fk);
 }
 
 /*
@@ -414,32 +436,16 @@ TEST(dump_has_fingerprint_and_kernel_lines)
  */
 TEST(refused_loader_gets_its_last_words)
 {
-	struct fake_kernel fk;
-	struct scx_child c;
 	struct scx_result r;
-	struct scx_cfg cfg;
-	char *argv[] = { fake_sched_path, NULL, "reject-slow", NULL };
-	char *buf = NULL, detail[SCX_ERR_LEN];
-	size_t len = 0;
-	FILE *f;
+	char *buf = NULL;
 
-	ASSERT_EQ(0, fk_start(&fk));
-	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
-	argv[1] = fk.dir;
-	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
-	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
+	ASSERT_EQ(0, run_and_dump("reject-slow", &r, &buf));
 	EXPECT_EQ(SCX_V_REJECTED, r.verdict);
 	EXPECT_NE(NULL, strstr(r.detail, "the process exited with status 1"))
 		TH_LOG("%s", r.detail);
-	f = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, f);
-	scx_report(f, &r, &c, "fake_sched reject-slow");
-	fclose(f);
 	EXPECT_NE(NULL, strstr(buf, "# fingerprint: fake: failed to attach struct_ops"))
 		TH_LOG("%s", buf);
 	free(buf);
-	scx_child_release(&c, false);
-	fk_stop(&fk);
 }
 
 TEST(busy_names_the_other_scheduler)
