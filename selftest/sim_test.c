@@ -731,6 +731,77 @@ TEST(machine_pause_is_not_starvation)
 	EXPECT_LE(2800 * NSEC_PER_MSEC, r.load.machine_ns);
 }
 
+/*
+ * The kernel's watchdog ejects it (a 3.0 s wait) while the whole machine
+ * is paused for 2.5 s: the test bed's stall, not the scheduler's.
+ */
+TEST(watchdog_in_machine_pause_is_the_test_beds)
+{
+	struct holdback hb;
+	struct fake_kernel fk;
+	struct scx_vref v;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "watchdog", NULL };
+	char detail[SCX_ERR_LEN];
+	int ret;
+
+	ASSERT_EQ(0, scx_vref_start(&v));
+	scx_vref_stop(&v, 1000);
+	if (v.why)
+		SKIP(return, SKIP_NO_FIFO);
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	/* The pause starts once the load runs; the watchdog speaks 2 s after the attach. */
+	cfg.load = true;
+	cfg.hold_ms = 6000;
+	ASSERT_EQ(0, holdback_start(&hb, NULL, 2500, false));
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
+	EXPECT_EQ(0, holdback_end(&hb));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	printf("# %s\n", r.detail);
+	EXPECT_EQ(-EAGAIN, ret) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_TRUE(r.stalled);
+	EXPECT_TRUE(r.stall.machine);
+	EXPECT_EQ(3000 * NSEC_PER_MSEC, r.stall.wait_ns);
+	EXPECT_LE(1500 * NSEC_PER_MSEC, r.stall.stalled_ns);
+	EXPECT_NE(NULL, strstr(r.detail, "the test bed's stall, not the scheduler's"))
+		TH_LOG("%s", r.detail);
+}
+
+/* The same ejection with no stall to speak of: the scheduler's, ejected. */
+TEST(watchdog_without_stall_is_ejected)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "watchdog", NULL };
+	char detail[SCX_ERR_LEN];
+	int ret;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	cfg.hold_ms = 4000;
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	printf("# %s\n", r.detail);
+	ASSERT_EQ(0, ret) TH_LOG("%s", r.detail);
+	EXPECT_EQ(SCX_V_EJECTED, r.verdict) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_NE(NULL, strstr(r.reason, "runnable task stall")) TH_LOG("%s", r.reason);
+	EXPECT_TRUE(r.stalled);
+	EXPECT_FALSE(r.stall.machine);
+	/* The verdict says what was measured in the wait. */
+	EXPECT_NE(NULL, strstr(r.detail, "; a 3.0 s wait")) TH_LOG("%s", r.detail);
+}
+
 TEST(sysfs_absent)
 {
 	struct scx_child c;
