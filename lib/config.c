@@ -260,7 +260,8 @@ unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg)
 
 unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg)
 {
-	return clamp_ms((unsigned long long)scx_cfg_cycle_ms(cfg) * cfg->repeat);
+	/* And one run again, after a watchdog ejection the vCPU stalls explain. */
+	return clamp_ms((unsigned long long)scx_cfg_cycle_ms(cfg) * (cfg->repeat + 1ULL));
 }
 
 unsigned int scx_cfg_least_ms(const struct scx_cfg *cfg)

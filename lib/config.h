@@ -83,7 +83,10 @@ void scx_cfg_apply(struct scx_cfg *cfg, const struct scx_cfg_want *w);
  * settle waits, the attach window's wall guard, the hold and every grace.
  */
 unsigned int scx_cfg_cycle_ms(const struct scx_cfg *cfg);
-/* The longest a test can take: every cycle at its longest. */
+/*
+ * The longest a test can take: every cycle at its longest, and one run
+ * again (a watchdog ejection the test bed's vCPU stalls explain).
+ */
 unsigned int scx_cfg_worst_ms(const struct scx_cfg *cfg);
 /*
  * The least a test takes that passes attached: each cycle alive for the

@@ -17,6 +17,7 @@
 
 #include "hold.h"
 #include "load.h"
+#include "stall.h"
 #include "watcher.h"
 
 /*
@@ -34,7 +35,7 @@ struct holder {
 	uint64_t deadline;
 	struct scx_load load;
 	bool loaded;
-	struct scx_vref vref;	/* the machine's stalls, for the load's gaps */
+	struct scx_vref vref;	/* the machine's stalls: the load's gaps, a watchdog's wait */
 	struct scx_stress stress;
 	struct scx_hotplug hp;
 	enum hp_step hp_step;
@@ -158,6 +159,13 @@ static int hold_start(struct holder *h)
 	int ret;
 
 	scx_hotplug_init(&h->hp);
+	/* Every hold: the kernel's watchdog may eject a scheduler in any. */
+	ret = scx_vref_start(&h->vref);
+	if (ret) {
+		snprintf(r->detail, sizeof(r->detail),
+			 "the vCPU reference could not be started: %s", strerror(-ret));
+		return ret;
+	}
 	if (cfg->stress_ms) {
 		struct scx_stress_opts o = {
 			.ms = cfg->stress_ms,
@@ -166,15 +174,15 @@ static int hold_start(struct holder *h)
 
 		ret = scx_stress_start(&h->stress, &o, err, sizeof(err));
 		if (ret) {
+			scx_vref_stop(&h->vref, cfg->grace_ms);
 			snprintf(r->detail, sizeof(r->detail), "the stress load: %.200s", err);
 			return ret;
 		}
 		r->stressed = true;
 		h->w->wt.aux[0] = scx_stress_fd(&h->stress);
 	} else if (cfg->load) {
-		ret = scx_vref_start(&h->vref);
-		ret = ret ?: scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms,
-					    scx_stress_default_gap_ms(cfg->emulated));
+		ret = scx_load_start(&h->load, cfg->hold_ms + cfg->grace_ms,
+				     scx_stress_default_gap_ms(cfg->emulated));
 		if (ret) {
 			scx_vref_stop(&h->vref, cfg->grace_ms);
 			snprintf(r->detail, sizeof(r->detail),
@@ -266,7 +274,49 @@ static int hold_stop(struct holder *h)
 			snprintf(r->detail, sizeof(r->detail), "%s", line);
 		}
 	}
-	return h->loaded ? load_stop(h) : 0;
+	ret = h->loaded ? load_stop(h) : 0;
+	scx_vref_stop(&h->vref, cfg->grace_ms);
+	r->vref_threads = h->vref.threads;
+	r->vref_ran_ns = h->vref.ran_ns;
+	r->vref_cpu_ns = h->vref.cpu_ns;
+	return ret;
+}
+
+/*
+ * Ejected by the kernel's watchdog: judge its wait against the vCPU
+ * stalls measured in it, while the reference still holds them.
+ */
+static void stall_judge(struct holder *h)
+{
+	struct scx_result *r = h->w->r;
+
+	if (r->verdict != SCX_V_EJECTED || !r->kernel_error ||
+	    !scx_stall_parse(r->reason, &r->stall))
+		return;
+	r->stalled = true;
+	scx_stall_judge(&r->stall, &h->vref, r->t_spawn + r->t_verdict, scx_now_ns());
+}
+
+/*
+ * The watchdog's wait, said: the scheduler's (appended to the verdict's
+ * detail), or the machine's: -EAGAIN, the test bed's stall, run again.
+ */
+static int stall_say(struct scx_result *r)
+{
+	char line[160];
+	size_t n = strlen(r->detail);
+
+	if (!r->stalled)
+		return 0;
+	scx_stall_line(&r->stall, line, sizeof(line));
+	if (!r->stall.machine) {
+		snprintf(r->detail + n, sizeof(r->detail) - n, "; %s", line);
+		return 0;
+	}
+	snprintf(r->detail, sizeof(r->detail),
+		 "the kernel's watchdog ejected it (%.150s) after %.110s: with the stalls taken out, under half the wait: the test bed's stall, not the scheduler's (a busy host, a paused guest)",
+		 r->reason, line);
+	return -EAGAIN;
 }
 
 int scx_w_hold(struct watcher *w)
@@ -318,6 +368,7 @@ int scx_w_hold(struct watcher *w)
 		if (hotplug_busy(&h))
 			hotplug_step(&h);
 	}
+	stall_judge(&h);
 	ret = hold_stop(&h);
 	if (load < 0) {
 		/* A hold cut short proves nothing: the test bed failed. */
@@ -327,6 +378,9 @@ int scx_w_hold(struct watcher *w)
 	}
 	if (h.hp_err)
 		return h.hp_err;
+	if (ret)
+		return ret;
+	ret = stall_say(r);
 	if (ret)
 		return ret;
 	if (r->verdict == SCX_V_ATTACHED && w->blind_since) {

@@ -39,6 +39,10 @@ static void put_hold(FILE *f, const struct scx_result *r)
 		scx_load_line(&r->load, line, sizeof(line));
 		fprintf(f, "# %s\n", line);
 	}
+	if (r->vref_threads)
+		fprintf(f, "# vCPU reference: %d SCHED_FIFO threads for %.1f s, %.0f ms of CPU in all\n",
+			r->vref_threads, (double)r->vref_ran_ns / NSEC_PER_SEC,
+			(double)r->vref_cpu_ns / NSEC_PER_MSEC);
 	for (i = 0; i < r->nr_hotplug; i++) {
 		op = &r->hotplug[i];
 		fprintf(f, "# hotplug: cpu%d %s in %.0f ms, %.1f s after the spawn%s%s\n", op->cpu,

@@ -133,6 +133,7 @@ int scx_vref_start(struct scx_vref *v)
 	}
 	if (!v->nr && !v->why)
 		v->why = "no SCHED_FIFO reference could start";
+	v->t_start = scx_now_ns();
 	return 0;
 }
 
@@ -193,13 +194,19 @@ uint64_t scx_vref_max_ns(const struct scx_vref *v)
 void scx_vref_stop(struct scx_vref *v, unsigned int ms)
 {
 	uint64_t deadline = scx_now_ns() + ms * NSEC_PER_MSEC;
-	struct timespec ts;
+	struct timespec ts, cpu;
 	bool stuck = false;
+	clockid_t cid;
 	int i;
 
 	if (!v->mem)
 		return;
 	v->max_ns = scx_vref_max_ns(v);
+	v->threads = v->nr;
+	v->ran_ns = v->nr ? scx_now_ns() - v->t_start : 0;
+	for (i = 0; i < v->nr; i++)
+		if (!pthread_getcpuclockid(v->th[i], &cid) && !clock_gettime(cid, &cpu))
+			v->cpu_ns += (uint64_t)cpu.tv_sec * NSEC_PER_SEC + cpu.tv_nsec;
 	atomic_store(&v->mem->stop, true);
 	ts = (struct timespec){ .tv_sec = deadline / NSEC_PER_SEC,
 				.tv_nsec = deadline % NSEC_PER_SEC };

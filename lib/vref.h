@@ -44,6 +44,10 @@ struct scx_vref {
 	int nr;				/* threads running */
 	const char *why;		/* no reference: why (a constant string) */
 	uint64_t max_ns;		/* longest stall seen, kept after the stop */
+	uint64_t t_start;
+	/* Its cost, kept after the stop: threads, how long they ran, their CPU time. */
+	int threads;
+	uint64_t ran_ns, cpu_ns;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "load.h"
 #include "spawn.h"
 #include "splat.h"
+#include "stall.h"
 #include "stress.h"
 #include "sysfs.h"
 #include "verdict.h"
@@ -45,6 +46,10 @@ struct scx_result {
 	struct scx_stress_result stress;
 	bool loaded;			/* the hold ran the load */
 	struct scx_load_result load;
+	int vref_threads;		/* the hold's vCPU reference: threads, how long, CPU time */
+	uint64_t vref_ran_ns, vref_cpu_ns;
+	bool stalled;			/* ejected by the watchdog: its wait judged */
+	struct scx_stall stall;
 	int nr_hotplug;			/* CPU hotplug writes done in the hold */
 	struct scx_hotplug_op hotplug[2];	/* offline, online */
 	char note[SCX_REASON_LEN];	/* what the test bed could not do, if anything */

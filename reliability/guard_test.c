@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,12 +41,15 @@ FIXTURE(guard) {
 	struct fake_kernel fk;
 	pid_t suite;
 	pid_t test;
+	pid_t decoy;
 	int sync[2];
+	char owner[64];		/* the suite's owner tag, which its schedulers carry */
 };
 
 FIXTURE_VARIANT(guard) {
 	const char *mode;	/* fake_sched mode, or "wrap" for the daemonizing loader */
 	int kill_what;		/* 0: the suite, 1: the test's group, 2: both at once */
+	bool decoy;		/* another run's fake_sched lives beside it */
 };
 
 FIXTURE_VARIANT_ADD(guard, suite_killed) { .mode = "healthy", .kill_what = 0 };
@@ -54,6 +58,8 @@ FIXTURE_VARIANT_ADD(guard, suite_killed_daemon) { .mode = "wrap", .kill_what = 0
 FIXTURE_VARIANT_ADD(guard, test_group_killed_daemon) { .mode = "wrap", .kill_what = 1 };
 /* Nothing of the suite survives: the next suite's start must clean up. */
 FIXTURE_VARIANT_ADD(guard, all_killed_daemon_next_suite) { .mode = "wrap", .kill_what = 2 };
+/* A fake_sched not of this suite is not counted as left behind. */
+FIXTURE_VARIANT_ADD(guard, suite_killed_decoy) { .mode = "healthy", .kill_what = 0, .decoy = true };
 
 static void test_proc(struct fake_kernel *fk, const char *mode, int fd)
 {
@@ -104,8 +110,11 @@ static bool alive(pid_t pid)
 	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
-/* Live processes running fake_sched. */
-static int live_fake_scheds(void)
+/*
+ * Live processes running fake_sched that carry @owner's tag: the killed
+ * suite's, daemons included.  Another run's on a shared machine is not ours.
+ */
+static int live_fake_scheds(const char *owner)
 {
 	char path[300], comm[64];
 	struct dirent *de;
@@ -126,7 +135,8 @@ static int live_fake_scheds(void)
 		len = read(fd, comm, sizeof(comm) - 1);
 		close(fd);
 		comm[len > 0 ? len : 0] = '\0';
-		if (!strcmp(comm, "fake_sched\n") && alive(atoi(de->d_name)))
+		if (!strcmp(comm, "fake_sched\n") && alive(atoi(de->d_name)) &&
+		    scx_proc_env_is(atoi(de->d_name), SCX_OWNER_ENV, owner))
 			n++;
 	}
 	closedir(d);
@@ -144,6 +154,18 @@ FIXTURE_SETUP(guard)
 {
 	char c;
 
+	self->decoy = -1;
+	if (variant->decoy) {
+		/* Named fake_sched, without our owner tag, gone with us. */
+		self->decoy = fork();
+		ASSERT_LE(0, self->decoy);
+		if (self->decoy == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			prctl(PR_SET_NAME, "fake_sched");
+			for (;;)
+				pause();
+		}
+	}
 	ASSERT_EQ(0, fk_start(&self->fk));
 	ASSERT_EQ(0, pipe(self->sync));
 	self->suite = fork();
@@ -159,6 +181,8 @@ FIXTURE_SETUP(guard)
 		exit(0);
 	}
 	close(self->sync[1]);
+	snprintf(self->owner, sizeof(self->owner), "%d:%llu", self->suite,
+		 scx_proc_start_time(self->suite));
 	ASSERT_EQ(1, read(self->sync[0], &c, 1));
 	close(self->sync[0]);
 }
@@ -171,6 +195,10 @@ FIXTURE_TEARDOWN(guard)
 		kill(d, SIGKILL);
 	kill(self->suite, SIGKILL);
 	waitpid(self->suite, NULL, 0);
+	if (self->decoy > 0) {
+		kill(self->decoy, SIGKILL);
+		waitpid(self->decoy, NULL, 0);
+	}
 	fk_stop(&self->fk);
 }
 
@@ -222,10 +250,12 @@ TEST_F_TIMEOUT(guard, leaves_nothing, 60)
 	}
 
 	deadline = t_kill + 3 * NSEC_PER_SEC;
-	while ((live_fake_scheds() || !state_is(&self->fk, "disabled") || alive(test) ||
+	while ((live_fake_scheds(self->owner) || !state_is(&self->fk, "disabled") || alive(test) ||
 		(d > 0 && alive(d))) && scx_now_ns() < deadline)
 		usleep(20000);
-	EXPECT_EQ(0, live_fake_scheds());
+	EXPECT_EQ(0, live_fake_scheds(self->owner));
+	if (self->decoy > 0)
+		EXPECT_TRUE(alive(self->decoy)) TH_LOG("the decoy fake_sched was killed");
 	EXPECT_TRUE(state_is(&self->fk, "disabled"));
 	if (d > 0)
 		EXPECT_FALSE(alive(d)) TH_LOG("daemon %d survived", d);

@@ -60,8 +60,13 @@ live() {
 	done
 }
 
+# No live process named $1 and sched_ext disabled.
+gone() {
+	[ -z "$(live "$1")" ] && [ "$(state)" = disabled ]
+}
+
 clean() {
-	[ -z "$(live scx_fault)" ] && [ "$(state)" = disabled ]
+	gone scx_fault
 }
 
 # wait_for CENTISECONDS CMD...: poll every 0.05 s
@@ -132,10 +137,6 @@ verdict() {
 # A child scheduler is attached under the root's.
 child_up() {
 	ls -d /sys/kernel/sched_ext/root/sub/sub-*/ops > /dev/null 2>&1
-}
-
-sub_clean() {
-	[ -z "$(live scx_qmap)" ] && [ "$(state)" = disabled ]
 }
 
 # The suite's private cgroup trees, or "none".
@@ -267,27 +268,53 @@ case_7() {
 	verdict "$name" "$t"
 }
 
-# 8: nothing of the suite survives to clean up: init adopts the daemon,
-# still attached, and the next suite must find it and clean up as it starts.
-case_8() {
-	name="daemonized scheduler, every suite process SIGKILLed at once; the next suite cleans up"
-	SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
-		start_test "$work/8.out" ./scx_attach_test -v user
-	wait_for 6000 enabled && sleep 2
+# suite_killed NAME SCHED WAIT: every process of the suite (started with
+# start_test) SIGKILLed at once.  WAIT "gone": its SCHED processes must go
+# and sched_ext be disabled within the kill grace, by the kernel's and
+# PDEATHSIG's doing; WAIT "next": they may stay, and the next suite must
+# clean up as it starts.  Either way the next suite runs clean and leaves
+# no SCHED process, sched_ext disabled and no private cgroup tree.
+suite_killed() {
+	local name=$1 sched=$2 wait=$3 t
+
+	t=$(now_cs)
 	kill -9 $(live scx_attach_test | cut -d' ' -f1) 2>/dev/null
 	wait "$tpid" 2>/dev/null
-	sleep 1
-	echo "# 1 s after the kill: state $(state); $(live scx_fault | sed 's/^/scx_fault pid /')"
+	if [ "$wait" = gone ]; then
+		if ! wait_for "$grace_cs" gone "$sched"; then
+			echo "# $(secs $grace_cs) s after the kill: state $(state); $(live "$sched" | sed "s/^/$sched pid /")"
+			dmesg | grep 'sched_ext:' | tail -n 4 | sed 's/^/#   /'
+			force_clean
+			ktap_test_fail "$name"
+			return
+		fi
+		echo "# schedulers gone and sched_ext disabled $(secs $(($(now_cs) - t))) s after the kill"
+		dmesg | grep 'sched_ext:' | tail -n 2 | sed 's/^/#   /'
+	else
+		sleep 1
+		echo "# 1 s after the kill: state $(state); $(live "$sched" | sed "s/^/$sched pid /")"
+	fi
+	echo "# before the next suite: cgroup $(cgroups)"
 	t=$(now_cs)
-	if next_test_ok && clean; then
+	if next_test_ok && gone "$sched" && [ -z "$(cgroups)" ]; then
 		echo "# the next suite ran clean: $(secs $(($(now_cs) - t))) s for its whole run"
 		ktap_test_pass "$name"
 	else
-		echo "# next test rc $rc, state $(state), $(live scx_fault | sed 's/^/scx_fault pid /')"
+		echo "# next test rc $rc, state $(state), left: cgroup $(cgroups) $(live "$sched" | sed "s/^/$sched pid /")"
 		sed 's/^/#   /' "$work/next.out"
 		force_clean
 		ktap_test_fail "$name"
 	fi
+}
+
+# 8: nothing of the suite survives to clean up: init adopts the daemon,
+# still attached, and the next suite must find it and clean up as it starts.
+case_8() {
+	SCX_ATTACH_SCHED=$work/daemon_wrap SCX_ATTACH_ARGS= SCX_ATTACH_HOLD_MS=120000 \
+		start_test "$work/8.out" ./scx_attach_test -v user
+	wait_for 6000 enabled && sleep 2
+	suite_killed "daemonized scheduler, every suite process SIGKILLed at once; the next suite cleans up" \
+		scx_fault next
 }
 
 # 9: a parent and its child scheduler hold (the tree's scx_qmap under
@@ -308,38 +335,16 @@ case_9() {
 		sed 's/^/#   /' "$work/9.out"
 		kill -9 $(live scx_attach_test | cut -d' ' -f1) 2>/dev/null
 		wait "$tpid" 2>/dev/null
-		if grep -q 'SKIP' "$work/9.out"; then
-			force_clean
-			ktap_test_skip "$name: $(grep -m1 -o 'SKIP.*' "$work/9.out")"
-			return
-		fi
 		force_clean
-		ktap_test_fail "$name"
+		if grep -q 'SKIP' "$work/9.out"; then
+			ktap_test_skip "$name: $(grep -m1 -o 'SKIP.*' "$work/9.out")"
+		else
+			ktap_test_fail "$name"
+		fi
 		return
 	fi
 	echo "# holding: $(ls -d /sys/kernel/sched_ext/root/sub/sub-*), cgroup $(cgroups)"
-	t=$(now_cs)
-	kill -9 $(live scx_attach_test | cut -d' ' -f1) 2>/dev/null
-	wait "$tpid" 2>/dev/null
-	if ! wait_for "$grace_cs" sub_clean; then
-		echo "# $(secs $grace_cs) s after the kill: state $(state); $(live scx_qmap | sed 's/^/scx_qmap pid /')"
-		dmesg | grep 'sched_ext:' | tail -n 4 | sed 's/^/#   /'
-		force_clean
-		ktap_test_fail "$name"
-		return
-	fi
-	echo "# schedulers gone and sched_ext disabled $(secs $(($(now_cs) - t))) s after the kill"
-	dmesg | grep 'sched_ext:' | tail -n 2 | sed 's/^/#   /'
-	echo "# before the next suite: cgroup $(cgroups)"
-	if next_test_ok && sub_clean && [ -z "$(cgroups)" ]; then
-		echo "# the next suite ran clean and removed the cgroup tree"
-		ktap_test_pass "$name"
-	else
-		echo "# next test rc $rc, state $(state), left: cgroup $(cgroups) $(live scx_qmap | sed 's/^/scx_qmap pid /')"
-		sed 's/^/#   /' "$work/next.out"
-		force_clean
-		ktap_test_fail "$name"
-	fi
+	suite_killed "$name" scx_qmap gone
 }
 
 # The cases to run: all, or those named (guest-kill.sh 9).

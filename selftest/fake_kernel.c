@@ -20,6 +20,8 @@
  * And a sysfs read that fails: the state file is gone for GLITCH_MS.
  *   glitch            before any enable, then "glitched"
  *   glitch-hold=MS    MS after "enabled", which it stays
+ * And the kernel's watchdog: stall=MS ejects it MS after "enabled" as
+ * "runnable task stall", a task's wait of STALL_WAIT.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +44,7 @@
 #define T_SEQ_MS	5	/* "enabled" -> enable_seq bumped */
 #define T_LATE_MS	150	/* error-late: the reply -> the "disabled" lines */
 #define GLITCH_MS	1000	/* the state file is gone this long */
+#define STALL_WAIT	"3.000s"	/* stall=MS: the wait the watchdog reports */
 #define ERROR_MSG	"fake.bpf.c:42: fault: injected error after 0 ms"
 
 static unsigned long long kseq;
@@ -197,7 +200,7 @@ static void serve(struct fake_kernel *fk, int cfd)
 	char line[256], name[64] = "", how[64] = "";
 	struct pollfd p[2];
 	int eject_ms = -1, n;
-	bool restart, splat, glitch;
+	bool restart, splat, glitch, stall;
 	ssize_t len;
 
 	len = read(cfd, line, sizeof(line) - 1);
@@ -209,7 +212,8 @@ static void serve(struct fake_kernel *fk, int cfd)
 	restart = sscanf(how, "restart=%d", &eject_ms) == 1;
 	splat = sscanf(how, "splat=%d", &eject_ms) == 1;
 	glitch = sscanf(how, "glitch-hold=%d", &eject_ms) == 1;
-	if (!restart && !splat && !glitch && sscanf(how, "eject=%d", &eject_ms) != 1)
+	stall = sscanf(how, "stall=%d", &eject_ms) == 1;
+	if (!restart && !splat && !glitch && !stall && sscanf(how, "eject=%d", &eject_ms) != 1)
 		eject_ms = -1;
 
 	if (between_looks(fk, cfd, name, how))
@@ -270,6 +274,12 @@ static void serve(struct fake_kernel *fk, int cfd)
 		/* SCX_EXIT_UNREG_KERN: pr_info, no message line. */
 		disable(fk, name, "unregistered from the main kernel", NULL);
 		reply(cfd, "restart\n");
+		return;
+	}
+	if (n == 0 && stall) {
+		/* The watchdog's exit (SCX_EXIT_ERROR_STALL), its wait in wall time. */
+		disable(fk, name, "runnable task stall", "kworker/0:1[42] failed to run for " STALL_WAIT);
+		reply(cfd, "ejected\n");
 		return;
 	}
 	if (n == 0) {

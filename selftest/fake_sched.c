@@ -205,6 +205,13 @@ int main(int argc, char **argv)
 		printf("EXIT: runtime error (%s)\n", i > 0 ? "ejected" : "?");
 		return 0;
 	}
+	if (!strcmp(mode, "watchdog")) {
+		/* Ejected by the kernel's watchdog 2 s into the hold. */
+		link = attach("stall=2000", "enabled");
+		i = read(link, buf, sizeof(buf));
+		printf("EXIT: runnable task stall (kworker/0:1[42] failed to run for 3.000s)\n");
+		return 0;
+	}
 	if (!strcmp(mode, "restart") || !strcmp(mode, "no-restart") ||
 	    !strcmp(mode, "stuck-restart")) {
 		/* Like the tree's loaders on UEI_ECODE_RESTART, or not. */

@@ -135,8 +135,13 @@ FIXTURE_VARIANT_ADD(sim, die_after_no_pidfd) {
 	.hold_ms = 3000,
 };
 
+/*
+ * 11 MB of output before the attach: on a loaded host writing and reading it
+ * took over 5 s of wall clock, so the wall guard is the harness's default
+ * (3 x the CPU budget), not the simulation's short one.
+ */
 FIXTURE_VARIANT_ADD(sim, flood_log) {
-	.mode = "flood", .expect = SCX_V_ATTACHED, .capped_log = true,
+	.mode = "flood", .expect = SCX_V_ATTACHED, .capped_log = true, .wall_ms = 30000,
 };
 
 /* A healthy scheduler, but not the one asked for: a FAIL, never a SKIP. */
@@ -374,27 +379,51 @@ TEST_F_TIMEOUT(sim, verdict, 60)
 	}
 }
 
-/* The failure dump must carry the fingerprint and the kernel's lines. */
-TEST(dump_has_fingerprint_and_kernel_lines)
+/*
+ * Runs fake_sched MODE to its end as a test does and dumps its report into
+ * *buf (the caller frees it).  -1 when a step fails.
+ */
+static int run_and_dump(const char *mode, struct scx_result *r, char **buf)
 {
 	struct fake_kernel fk;
 	struct scx_child c;
-	struct scx_result r;
 	struct scx_cfg cfg;
-	char *argv[] = { fake_sched_path, NULL, "reject", NULL };
-	char *buf = NULL, detail[SCX_ERR_LEN];
+	char *argv[] = { fake_sched_path, NULL, (char *)mode, NULL };
+	char detail[SCX_ERR_LEN], title[64];
 	size_t len = 0;
+	int ret = -1;
 	FILE *f;
 
-	ASSERT_EQ(0, fk_start(&fk));
-	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	if (fk_start(&fk))
+		return -1;
 	argv[1] = fk.dir;
-	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
-	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
-	f = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, f);
-	scx_report(f, &r, &c, "fake_sched reject");
-	fclose(f);
+	if (sim_cfg(&cfg, &fk) || scx_run(&cfg, fake_sched_path, argv, "fake", &c, r))
+		goto out;
+	if (scx_finish(&cfg, &c, r, detail, sizeof(detail)))
+		fprintf(stderr, "# finish: %s\n", detail);
+	else
+		ret = 0;
+	f = open_memstream(buf, &len);
+	if (!f)
+		ret = -1;
+	else {
+		snprintf(title, sizeof(title), "fake_sched %s", mode);
+		scx_report(f, r, &c, title);
+		fclose(f);
+	}
+	scx_child_release(&c, false);
+out:
+	fk_stop(&fk);
+	return ret;
+}
+
+/* The failure dump must carry the fingerprint and the kernel's lines. */
+TEST(dump_has_fingerprint_and_kernel_lines)
+{
+	struct scx_result r;
+	char *buf = NULL;
+
+	ASSERT_EQ(0, run_and_dump("reject", &r, &buf));
 	EXPECT_NE(NULL, strstr(buf, "# verdict: rejected by the kernel: "));
 	EXPECT_NE(NULL, strstr(buf, "# fingerprint: EXIT: rejected"));
 	EXPECT_NE(NULL, strstr(buf, "# | sched_ext: BPF scheduler \"fake_1.0.0_gdeadbeef\" disabled (runtime error)"));
@@ -403,8 +432,6 @@ TEST(dump_has_fingerprint_and_kernel_lines)
 	for (char *p = buf; *p; p = strchr(p, '\n') + 1)
 		ASSERT_EQ('#', *p);
 	free(buf);
-	scx_child_release(&c, false);
-	fk_stop(&fk);
 }
 
 /*
@@ -414,32 +441,16 @@ TEST(dump_has_fingerprint_and_kernel_lines)
  */
 TEST(refused_loader_gets_its_last_words)
 {
-	struct fake_kernel fk;
-	struct scx_child c;
 	struct scx_result r;
-	struct scx_cfg cfg;
-	char *argv[] = { fake_sched_path, NULL, "reject-slow", NULL };
-	char *buf = NULL, detail[SCX_ERR_LEN];
-	size_t len = 0;
-	FILE *f;
+	char *buf = NULL;
 
-	ASSERT_EQ(0, fk_start(&fk));
-	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
-	argv[1] = fk.dir;
-	ASSERT_EQ(0, scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r));
-	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail)));
+	ASSERT_EQ(0, run_and_dump("reject-slow", &r, &buf));
 	EXPECT_EQ(SCX_V_REJECTED, r.verdict);
 	EXPECT_NE(NULL, strstr(r.detail, "the process exited with status 1"))
 		TH_LOG("%s", r.detail);
-	f = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, f);
-	scx_report(f, &r, &c, "fake_sched reject-slow");
-	fclose(f);
 	EXPECT_NE(NULL, strstr(buf, "# fingerprint: fake: failed to attach struct_ops"))
 		TH_LOG("%s", buf);
 	free(buf);
-	scx_child_release(&c, false);
-	fk_stop(&fk);
 }
 
 TEST(busy_names_the_other_scheduler)
@@ -718,6 +729,77 @@ TEST(machine_pause_is_not_starvation)
 	EXPECT_TRUE(r.load.machine);
 	EXPECT_LE(2800 * NSEC_PER_MSEC, r.load.max_gap_ns);
 	EXPECT_LE(2800 * NSEC_PER_MSEC, r.load.machine_ns);
+}
+
+/*
+ * The kernel's watchdog ejects it (a 3.0 s wait) while the whole machine
+ * is paused for 2.5 s: the test bed's stall, not the scheduler's.
+ */
+TEST(watchdog_in_machine_pause_is_the_test_beds)
+{
+	struct holdback hb;
+	struct fake_kernel fk;
+	struct scx_vref v;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "watchdog", NULL };
+	char detail[SCX_ERR_LEN];
+	int ret;
+
+	ASSERT_EQ(0, scx_vref_start(&v));
+	scx_vref_stop(&v, 1000);
+	if (v.why)
+		SKIP(return, SKIP_NO_FIFO);
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	/* The pause starts once the load runs; the watchdog speaks 2 s after the attach. */
+	cfg.load = true;
+	cfg.hold_ms = 6000;
+	ASSERT_EQ(0, holdback_start(&hb, NULL, 2500, false));
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
+	EXPECT_EQ(0, holdback_end(&hb));
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	printf("# %s\n", r.detail);
+	EXPECT_EQ(-EAGAIN, ret) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_TRUE(r.stalled);
+	EXPECT_TRUE(r.stall.machine);
+	EXPECT_EQ(3000 * NSEC_PER_MSEC, r.stall.wait_ns);
+	EXPECT_LE(1500 * NSEC_PER_MSEC, r.stall.stalled_ns);
+	EXPECT_NE(NULL, strstr(r.detail, "the test bed's stall, not the scheduler's"))
+		TH_LOG("%s", r.detail);
+}
+
+/* The same ejection with no stall to speak of: the scheduler's, ejected. */
+TEST(watchdog_without_stall_is_ejected)
+{
+	struct fake_kernel fk;
+	struct scx_child c;
+	struct scx_result r;
+	struct scx_cfg cfg;
+	char *argv[] = { fake_sched_path, NULL, "watchdog", NULL };
+	char detail[SCX_ERR_LEN];
+	int ret;
+
+	ASSERT_EQ(0, fk_start(&fk));
+	ASSERT_EQ(0, sim_cfg(&cfg, &fk));
+	argv[1] = fk.dir;
+	cfg.hold_ms = 4000;
+	ret = scx_run(&cfg, fake_sched_path, argv, "fake", &c, &r);
+	EXPECT_EQ(0, scx_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	scx_child_release(&c, false);
+	fk_stop(&fk);
+	printf("# %s\n", r.detail);
+	ASSERT_EQ(0, ret) TH_LOG("%s", r.detail);
+	EXPECT_EQ(SCX_V_EJECTED, r.verdict) TH_LOG("%s: %s", scx_verdict_name(r.verdict), r.detail);
+	EXPECT_NE(NULL, strstr(r.reason, "runnable task stall")) TH_LOG("%s", r.reason);
+	EXPECT_TRUE(r.stalled);
+	EXPECT_FALSE(r.stall.machine);
+	/* The verdict says what was measured in the wait. */
+	EXPECT_NE(NULL, strstr(r.detail, "; a 3.0 s wait")) TH_LOG("%s", r.detail);
 }
 
 TEST(sysfs_absent)

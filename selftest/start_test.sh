@@ -118,7 +118,7 @@ fi
 # cannot fit the runner's timeout says so before it starts.
 name="a run that cannot fit the kselftest runner's timeout says so, with the numbers"
 extra_env="kselftest_timeout=20 SCX_ATTACH_HOLD_MS=30s" suite
-if ! grep -q '^# time: 1 test to run: they hold at least 31 s (those that attach), take 88 s at worst; each test.s harness timeout up to 107 s; the kselftest runner.s timeout 20 s$' "$out"; then
+if ! grep -q '^# time: 1 test to run: they hold at least 31 s (those that attach), take 176 s at worst; each test.s harness timeout up to 204 s; the kselftest runner.s timeout 20 s$' "$out"; then
 	not_ok "$name" "no time line with the windows' numbers"
 elif ! grep -q '^# time: cannot fit: the 1 selected tests hold for at least 31 s, over the runner.s 20 s timeout' "$out" ||
      ! grep -q '^# time: to run them all, raise the runner.s timeout over 31 s (run_kselftest.sh --override-timeout SECS' "$out"; then
@@ -128,7 +128,7 @@ else
 fi
 name="a run that fits says nothing more"
 extra_env="kselftest_timeout=300" suite
-if ! grep -q '^# time: 1 test to run: they hold at least 3 s (those that attach), take 60 s at worst; each test.s harness timeout up to 76 s; the kselftest runner.s timeout 300 s$' "$out" ||
+if ! grep -q '^# time: 1 test to run: they hold at least 3 s (those that attach), take 120 s at worst; each test.s harness timeout up to 142 s; the kselftest runner.s timeout 300 s$' "$out" ||
    grep -q -e 'cannot fit' -e 'may not fit' "$out"; then
 	not_ok "$name" "wrong time lines"
 else
