@@ -341,8 +341,9 @@ static void describe(struct scx_sub_result *r, const struct scx_child *c)
 
 	switch (r->outcome) {
 	case SCX_SUB_STARVED:
+		/* A child dispatches when its parent lets it: either may be why. */
 		snprintf(r->detail, sizeof(r->detail),
-			 "attached as %.150s (cgroup id %llu), but the load in its cgroup did not run under it: %.200s",
+			 "attached as %.120s (cgroup id %llu), but the load in its cgroup did not run under it: %.200s; a child runs when its parent lets it (scx_bpf_sub_dispatch()): check the parent too",
 			 r->dir, r->cgid, r->load_child);
 		break;
 	case SCX_SUB_PARENT_BROKE:
@@ -544,6 +545,7 @@ int scx_sub_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_su
 	struct scx_sub_list l = { 0 };
 	struct scx_waiter w;
 	int ret = 0;
+	pid_t leader;
 
 	if (c->pid > 0 && scx_child_stop(c, cfg->grace_ms)) {
 		snprintf(detail, len, "the child scheduler (pid %d) would not die", c->pid);
@@ -563,6 +565,13 @@ int scx_sub_finish(const struct scx_cfg *cfg, struct scx_child *c, struct scx_su
 			ret = -ETIMEDOUT;
 		}
 		scx_waiter_close(&w);
+	}
+	/* A stress leader the child held back can die now that it is gone. */
+	leader = r->stress.leader;
+	if (scx_stress_reap(&r->stress, scx_max(cfg->grace_ms, SCX_KILL_WAIT_MS)) && !ret) {
+		snprintf(detail, len, "the stress leader (pid %d) did not die after SIGKILL (D state?)",
+			 leader);
+		ret = -ETIMEDOUT;
 	}
 	if (r->kmsg) {
 		scx_kmsg_collect(&r->klog);

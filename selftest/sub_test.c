@@ -576,6 +576,42 @@ TEST_F(fake_scx, parent_killed_under_child)
 	scx_child_release(&parent, false);
 }
 
+/*
+ * A stress leader that had not exited at the stop (a child scheduler
+ * holding it back) is the child's to reap once the child is gone: nothing
+ * of the test may outlive it.
+ */
+TEST(sub_finish_reaps_stress_leader)
+{
+	static struct scx_sub_result r;
+	char err[SCX_ERR_LEN], detail[SCX_ERR_LEN];
+	struct scx_child c;
+	struct scx_cfg cfg;
+	pid_t leader;
+
+	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
+	cfg.grace_ms = 200;
+	scx_child_init(&c, 0);
+	memset(&r, 0, sizeof(r));
+	r.klog.fd = -1;
+	leader = fork();
+	ASSERT_LE(0, leader);
+	if (!leader) {
+		pause();
+		_exit(0);
+	}
+	r.stress.leader = leader;
+	r.stress.leader_pidfd = -1;
+	EXPECT_EQ(0, scx_sub_finish(&cfg, &c, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	EXPECT_EQ(-1, waitpid(leader, NULL, WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
+	if (waitpid(leader, NULL, WNOHANG) == 0) {
+		kill(leader, SIGKILL);
+		waitpid(leader, NULL, 0);
+	}
+	scx_child_release(&c, false);
+}
+
 /* What became of the parent: the kernel's word first, then its loader's fate. */
 TEST(sub_parent_fates)
 {
