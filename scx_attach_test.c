@@ -1740,16 +1740,20 @@ struct mchain {
 	char last[512];			/* the last result line's fields: the test's */
 };
 
-/* A level's windows: its line's over the run's; a parent's without a hold. */
+/*
+ * A level's windows: its line's over the run's; a parent's without a hold,
+ * proved plainly (no stress, one cycle).  The child's stress and repeat
+ * are its own, as in the fixed sub tests; hotplug is not for a chain (the
+ * manifest refuses it on a child's line).
+ */
 static void level_cfg(const struct scx_cfg *run, const struct scx_mentry *e, bool last,
 		      struct scx_cfg *cfg)
 {
 	variant_cfg(run, &(FIXTURE_VARIANT(scx)){ .entry = e }, cfg);
-	/* Not for children: the manifest refuses them on a child's line. */
-	cfg->stress_ms = 0;
-	cfg->repeat = 1;
 	cfg->hotplug = false;
 	if (!last) {
+		cfg->stress_ms = 0;
+		cfg->repeat = 1;
 		cfg->hold_ms = 0;
 		cfg->load = false;
 	}
@@ -1893,12 +1897,15 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 	struct mlevel *root = &ch->l[0], *lv = NULL, *up;
 	unsigned long long cgids[SCX_SUB_MAX_DEPTH];
 	const struct scx_mentry *e = ch->l[ch->n - 1].e;
-	char dir[SCX_SUB_DIR_LEN], more[4 * SCX_MANIFEST_NAME_MAX + 32], rel[256] = "";
+	char dir[SCX_SUB_DIR_LEN], more[4 * SCX_MANIFEST_NAME_MAX + 192], rel[256] = "";
+	char detail[SCX_ERR_LEN], stats[160];
 	struct scx_sub_list subs = { 0 };
 	struct scx_sub_loads loads = { 0 };
+	unsigned int cycle, n;
 	struct scx_sysfs sys;
 	struct stat st;
 	int i, known;
+	uint64_t *t;
 
 	for (i = 0, more[0] = '\0'; i < ch->n; i++)
 		snprintf(more + strlen(more), sizeof(more) - strlen(more), "%s%s", i ? " > " : "",
@@ -1937,10 +1944,40 @@ static void chain_verdict(struct __test_metadata *const _metadata, struct mchain
 		lv->started = true;
 		/* Its hold runs a load in its cgroup, as a fixed sub test's does. */
 		loads.child_cg = lv->cgpath;
-		ASSERT_EQ(0, scx_sub_run_loaded(&lv->cfg, dir, &up->c, lv->bin, lv->argv,
-						lv->e->ops, st.st_ino, &loads, &lv->c, &lv->sr))
-			TH_LOG("%s", lv->sr.detail);
-		snprintf(more, sizeof(more), "name=%s", lv->e->name);
+		/* repeat=: the child attached, proved and detached N times under its parent. */
+		n = i == ch->n - 1 && e->expect == SCX_SUB_ATTACHED ? lv->cfg.repeat ?: 1 : 1;
+		t = calloc(n, sizeof(*t));
+		ASSERT_NE(NULL, t);
+		for (cycle = 1;; cycle++) {
+			ASSERT_EQ(0, scx_sub_run_loaded(&lv->cfg, dir, &up->c, lv->bin, lv->argv,
+							lv->e->ops, st.st_ino, &loads, &lv->c,
+							&lv->sr))
+				TH_LOG("%s", lv->sr.detail);
+			t[cycle - 1] = lv->sr.t_attach;
+			if (lv->sr.outcome != SCX_SUB_ATTACHED || cycle >= n)
+				break;
+			ksft_print_msg("cycle %u of %u: %s attached in %llu ms%s%s\n", cycle, n,
+				       lv->e->name,
+				       (unsigned long long)(lv->sr.t_attach / NSEC_PER_MSEC),
+				       lv->sr.loaded ? "; its load: " : "",
+				       lv->sr.loaded ? lv->sr.load_child : "");
+			ASSERT_EQ(0, scx_sub_finish(&lv->cfg, &lv->c, &lv->sr, detail,
+						    sizeof(detail)))
+				TH_LOG("cycle %u of %u: %s", cycle, n, detail);
+			scx_child_release(&lv->c, false);
+			ASSERT_EQ(0, scx_child_poll(&up->c))
+				TH_LOG("cycle %u of %u: %s died after its child detached", cycle, n,
+				       up->e->name);
+		}
+		stats[0] = '\0';
+		if (n > 1 && lv->sr.outcome != SCX_SUB_ATTACHED)
+			ksft_print_msg("cycle %u of %u failed; the %u before it passed\n", cycle, n,
+				       cycle - 1);
+		else if (n > 1)
+			cycle_stats(stats, sizeof(stats), t, n);
+		free(t);
+		snprintf(more, sizeof(more), "name=%s%s%s", lv->e->name, stats[0] ? " " : "",
+			 stats);
 		sub_report_of(&lv->sr, &lv->c, &(struct sub_who){
 				.child = lv->e->name, .parent = up->e->name,
 				.parent_key = up->e->name, .level = i,

@@ -325,7 +325,7 @@ TEST(manifest_good)
 		"c1 tree=scx_qmap ops=qmap parent=root args=\"-c {cgroup}\"\n"
 		"root tree=scx_qmap ops=qmap\n"
 		"c2 bin=/x args=\"-c {cgroup}\" parent=c1 xfail=7.2*:parent_exited\n"
-		"c3 bin=/x args={cgroup} parent=c2 hold=5s\n"
+		"c3 bin=/x args={cgroup} parent=c2 hold=5s stress=20 repeat=3\n"
 		"r2 bin=/x args={cgroup} parent=root expect=refused\n";
 	ASSERT_EQ(0, write_file(dir, "m", tree, sizeof(tree) - 1, path));
 	ASSERT_EQ(0, scx_manifest_load(&m, path, err, sizeof(err))) TH_LOG("%s", err);
@@ -345,6 +345,9 @@ TEST(manifest_good)
 	EXPECT_EQ(SCX_SUB_PARENT_GONE, scx_mentry_xfail(&m.e[2], "7.2.13"));
 	EXPECT_EQ(3, m.e[3].depth);
 	EXPECT_EQ(5000, m.e[3].hold_ms);
+	/* A child's stress and repeat are its own, as a root's are. */
+	EXPECT_EQ(20, m.e[3].stress_s);
+	EXPECT_EQ(3, m.e[3].repeat);
 	scx_manifest_free(&m);
 	unlink(path);
 	rmdir(dir);
@@ -391,8 +394,8 @@ TEST(manifest_bad)
 		{ "a bin=x args=\"-c {cgroup}\"\n", ":1: a has {cgroup} in args= but no parent=" },
 		{ "p bin=x expect=ejected\nc bin=y args={cgroup} parent=p\n",
 		  ":2: parent=p: p expects ejected, and a parent must attach" },
-		{ "p bin=x\nc bin=y args={cgroup} parent=p stress=30\n",
-		  ":2: stress= is not for a child (parent=)" },
+		{ "p bin=x\nc bin=y args={cgroup} parent=p hotplug=1\n",
+		  ":2: hotplug= is not for a child (parent=): the kernel may exit the root" },
 		{ "p bin=x\nc bin=y args={cgroup} parent=p expect=died_before_attach\n",
 		  ":2: expect=died_before_attach is not a child's verdict; use one of: timeout attached refused" },
 		{ "p bin=x\nc bin=y args={cgroup} parent=p parent=p\n", ":2: parent= given twice" },
