@@ -903,6 +903,12 @@ FIXTURE(scx_sub) {
 	char *argv[SCX_ARGS_MAX + 2];
 	char args_p[SCX_ARGS_FILE_MAX];
 	char *argv_p[SCX_ARGS_MAX + 2];
+	/* children of the child's kind attached before it, each below the one before */
+	struct scx_child up[SCX_SUB_MAX_DEPTH - 1];
+	struct scx_sub_result rup[SCX_SUB_MAX_DEPTH - 1];
+	char upcg[SCX_SUB_MAX_DEPTH - 1][PATH_MAX];
+	char *argv_up[SCX_SUB_MAX_DEPTH - 1][4];
+	unsigned int nup;		/* of them started */
 	bool started;
 	bool skip;
 };
@@ -923,6 +929,21 @@ FIXTURE_VARIANT(scx_sub) {
 	bool parent_subs;		/* the parent implements ops.sub_attach */
 	bool needs_kill;		/* the kernel's scx_bpf_sub_kill() */
 	bool foreign;			/* the user's child under the attached, not ours, parent */
+	/*
+	 * Children of its own binary ("-c CGROUP") attached first, each in a
+	 * cgroup below the one before, the child below the last: it is at
+	 * level above + 1.  With @taken, on the last one's cgroup instead.
+	 */
+	unsigned int above;
+	bool taken;
+	bool rm_cgroup;			/* remove its cgroup once it held */
+	const char *loader_said;	/* its loader's words on its end */
+	/*
+	 * No load in its hold: scx_subfault as a parent hands its children
+	 * no CPU (no scx_bpf_sub_dispatch()), so a child of it that stays
+	 * starves its cgroup; these cases are about the kernel's verdict.
+	 */
+	bool no_load;
 };
 
 FIXTURE_VARIANT_ADD(scx_sub, qmap_under_qmap) {
@@ -986,6 +1007,56 @@ FIXTURE_VARIANT_ADD(scx_sub, subfault_killed_by_parent) {
 	.needs_kill = true,
 };
 
+/*
+ * Refused before the link, its cgroup taken: another child of the same
+ * parent is on it already.  The kernel's attach call returns EBUSY.
+ */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_cgroup_taken) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_REFUSED, .refusal = SCX_SUB_REFUSED_BUSY, .parent_subs = true,
+	.above = 1, .taken = true,
+};
+
+/*
+ * Nested deeper than the kernel allows (SCX_SUB_MAX_DEPTH 4): at level 4,
+ * below three children.  The kernel links it first, then refuses it.
+ */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_too_deep) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_REJECTED, .cause = SCX_SUB_CAUSE_TOO_DEEP,
+	.said = "max nesting depth 4 violated", .parent_subs = true, .above = 3,
+};
+
+/* Its cgroup removed under it: the kernel takes it down as the cgroup goes offline. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_cgroup_gone) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_EJECTED, .cause = SCX_SUB_CAUSE_KERN,
+	.said = "unregistered from the main kernel", .loader_said = "going offline",
+	.parent_subs = true, .rm_cgroup = true, .no_load = true,
+};
+
+/* Its loader killed (SIGKILL) after the attach: the kernel unregisters it. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_child_dies) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "",
+	.child = "scx_subfault", .ops_c = "subfault",
+	.args_c = "--fault=die --delay-ms=1000 -c {cgroup}",
+	.expect = SCX_SUB_DIED, .cause = SCX_SUB_CAUSE_UNREG,
+	.said = "unregistered from user space", .hold_ms = 5000, .parent_subs = true,
+	.no_load = true,
+};
+
+/* Its parent's loader killed (SIGKILL) while it holds: the parent is named. */
+FIXTURE_VARIANT_ADD(scx_sub, subfault_parent_killed) {
+	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "--fault=die --delay-ms=1000",
+	.child = "scx_subfault", .ops_c = "subfault", .args_c = "-c {cgroup}",
+	.expect = SCX_SUB_PARENT_GONE, .cause = SCX_SUB_CAUSE_PARENT_EXIT,
+	.said = "parent exiting", .pfate = SCX_SUB_PFATE_DIED, .hold_ms = 5000,
+	.parent_subs = true,
+};
+
 /* Its parent is ejected (scx_bpf_error()) while it holds: the parent is named. */
 FIXTURE_VARIANT_ADD(scx_sub, subfault_parent_ejected) {
 	.parent = "scx_subfault", .ops_p = "subfault", .args_p = "--fault=error --delay-ms=1000",
@@ -1019,16 +1090,51 @@ static int sub_argv(FIXTURE_DATA(scx_sub) *self, const char *args, const char *c
 	return 0;
 }
 
+/*
+ * The cgroups below the test's own: "u1", "u1/u2", ... for the children
+ * above it, then the child's own below the last ("child" without them; the
+ * last one's with @taken), then "parent" for the parent's load where there
+ * is room.  @names holds them.
+ */
+static void sub_cgroups(const FIXTURE_VARIANT(scx_sub) *v, char names[][64], const char *subs[])
+{
+	unsigned int i, n = 0;
+	size_t off = 0;
+
+	for (i = 0; i < v->above; i++, n++) {
+		snprintf(names[n], 64, "%.*s%su%u", (int)off, n ? names[n - 1] : "", n ? "/" : "",
+			 i + 1);
+		off = strlen(names[n]);
+	}
+	if (!v->taken) {
+		snprintf(names[n], 64, "%.*s%schild", (int)off, n ? names[n - 1] : "",
+			 n ? "/" : "");
+		n++;
+	}
+	if (n < SCX_CGROUP_SUBS)
+		snprintf(names[n++], 64, "parent");
+	for (i = 0; i < n; i++)
+		subs[i] = names[i];
+	subs[n] = NULL;
+}
+
 FIXTURE_SETUP(scx_sub)
 {
-	static const char *const subs[] = { "child", "parent", NULL };
-	char err[SCX_ERR_LEN] = "";
+	char names[SCX_CGROUP_SUBS][64], err[SCX_ERR_LEN] = "";
+	const char *subs[SCX_CGROUP_SUBS + 1];
+	const char *mine;
+	unsigned int i;
 	int ret;
 
 	scx_child_init(&self->parent, 0);
 	scx_child_init(&self->child, 0);
+	for (i = 0; i < ARRAY_SIZE(self->up); i++)
+		scx_child_init(&self->up[i], 0);
+	self->nup = 0;
 	self->cg.path[0] = '\0';
 	self->started = false;
+	ASSERT_GE(ARRAY_SIZE(self->up), variant->above);
+	ASSERT_TRUE(!variant->taken || variant->above);
 	self->skip = !sub_built(variant, self->bin_p, self->bin_c, sizeof(self->bin_p));
 	if (self->skip)
 		SKIP(return, SKIP_NO_FIXTURE);
@@ -1037,19 +1143,31 @@ FIXTURE_SETUP(scx_sub)
 	ASSERT_EQ(0, scx_cfg_init(&self->cfg, err, sizeof(err))) TH_LOG("%s", err);
 	self->cfg.splat_allow = &splat_allow;
 	self->cfg.splat_scx_errors = variant->expect == SCX_SUB_ATTACHED;
+	sub_cgroups(variant, names, subs);
 	ret = scx_cgroup_create(&self->cg, SCX_STRESS_CGROUP, subs, err, sizeof(err));
 	if (ret) {
 		self->skip = true;
 		ksft_print_msg("%s\n", err);
 		SKIP(return, SKIP_NO_CGROUP);
 	}
-	if (snprintf(self->cgpath, sizeof(self->cgpath), "%s/child", self->cg.path) >=
+	for (i = 0; i < variant->above && !ret; i++) {
+		if (snprintf(self->upcg[i], PATH_MAX, "%s/%s", self->cg.path, subs[i]) >= PATH_MAX)
+			ret = -ENAMETOOLONG;
+		self->argv_up[i][0] = self->bin_c;
+		self->argv_up[i][1] = "-c";
+		self->argv_up[i][2] = self->upcg[i];
+		self->argv_up[i][3] = NULL;
+	}
+	mine = subs[variant->taken ? variant->above - 1 : variant->above];
+	self->cgparent[0] = '\0';
+	if (snprintf(self->cgpath, sizeof(self->cgpath), "%s/%s", self->cg.path, mine) >=
 	    (int)sizeof(self->cgpath) ||
-	    snprintf(self->cgparent, sizeof(self->cgparent), "%s/parent", self->cg.path) >=
-	    (int)sizeof(self->cgparent))
+	    (!variant->above &&
+	     snprintf(self->cgparent, sizeof(self->cgparent), "%s/parent", self->cg.path) >=
+	     (int)sizeof(self->cgparent)))
 		ret = -ENAMETOOLONG;
 	else
-		ret = sub_argv(self, variant->args_c, self->cgpath);
+		ret = ret ?: sub_argv(self, variant->args_c, self->cgpath);
 	if (!ret && !variant->foreign) {
 		snprintf(self->args_p, sizeof(self->args_p), "%s", variant->args_p ?: "");
 		self->argv_p[0] = self->bin_p;
@@ -1067,6 +1185,7 @@ FIXTURE_SETUP(scx_sub)
 FIXTURE_TEARDOWN(scx_sub)
 {
 	char detail[SCX_ERR_LEN];
+	unsigned int i;
 	int ret;
 
 	if (self->skip)
@@ -1075,6 +1194,11 @@ FIXTURE_TEARDOWN(scx_sub)
 	if (self->started) {
 		if (scx_sub_finish(&self->cfg, &self->child, &self->rc, detail, sizeof(detail)))
 			ksft_print_msg("cleanup: child: %s\n", detail);
+		for (i = self->nup; i-- > 0;)
+			if (scx_sub_finish(&self->cfg, &self->up[i], &self->rup[i], detail,
+					   sizeof(detail)))
+				ksft_print_msg("cleanup: the child at level %u: %s\n", i + 1,
+					       detail);
 		/* A foreign parent is left exactly as found. */
 		if (!variant->foreign &&
 		    scx_finish(&self->cfg, &self->parent, &self->rp, detail, sizeof(detail)))
@@ -1082,10 +1206,15 @@ FIXTURE_TEARDOWN(scx_sub)
 		if (!variant->foreign)
 			check_splats(_metadata, &self->parent, &self->rp, NULL);
 	}
+	/* Not TH_LOG(): after a failed ASSERT it would print though this holds. */
 	ret = scx_cgroup_remove(&self->cg, self->cfg.grace_ms);
-	EXPECT_EQ(0, ret)
-		TH_LOG("the child's cgroup %s would not go: %s", self->cgpath, strerror(-ret));
+	if (ret)
+		ksft_print_msg("cleanup: the test's cgroup tree %s would not go: %s\n",
+			       self->cg.path, strerror(-ret));
+	EXPECT_EQ(0, ret);
 	scx_child_release(&self->child, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
+	for (i = 0; i < ARRAY_SIZE(self->up); i++)
+		scx_child_release(&self->up[i], getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 	scx_child_release(&self->parent, getenv("SCX_ATTACH_KEEP_LOGS") != NULL);
 }
 
@@ -1164,14 +1293,22 @@ static void sub_report_of(const struct scx_sub_result *r, struct scx_child *c,
 		snprintf(out, outlen, "%s", res);
 }
 
+/* The child's level: below the root and the children above it. */
+static int sub_level(const FIXTURE_VARIANT(scx_sub) *v)
+{
+	return v->taken ? v->above : v->above + 1;
+}
+
 static void sub_report(FIXTURE_DATA(scx_sub) *self, const FIXTURE_VARIANT(scx_sub) *v,
 		       const char *more)
 {
 	const struct scx_sub_result *r = &self->rc;
+	bool up = sub_level(v) > 1;
 	const struct sub_who w = {
-		.child = v->child, .parent = v->foreign ? r->root_before.ops : v->parent,
-		.parent_key = v->foreign ? r->root_before.ops : v->ops_p, .level = 1,
-		.parent_stopped = v->stop_parent,
+		.child = v->child,
+		.parent = v->foreign ? r->root_before.ops : up ? v->child : v->parent,
+		.parent_key = v->foreign ? r->root_before.ops : up ? v->ops_c : v->ops_p,
+		.level = sub_level(v), .parent_stopped = v->stop_parent,
 	};
 
 	sub_report_of(r, &self->child, &w, more, NULL, 0);
@@ -1386,10 +1523,54 @@ static void sub_hotplug(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC));
 }
 
+/*
+ * The children above the child (@v->above), each its binary on its cgroup
+ * below the one before, proved attached with a result line of its own.
+ * @dir and @pc: the child's parent's sysfs directory and loader.
+ */
+static void sub_above(struct __test_metadata *const _metadata, FIXTURE_DATA(scx_sub) *self,
+		      const FIXTURE_VARIANT(scx_sub) *v, char *dir, size_t len,
+		      struct scx_child **pc)
+{
+	unsigned long long cgids[SCX_SUB_MAX_DEPTH];
+	struct scx_cfg ucfg = self->cfg;
+	unsigned int i;
+	struct stat st;
+
+	/* Each only needs to be there: attached, no hold of its own. */
+	ucfg.hold_ms = 0;
+	ucfg.stress_ms = 0;
+	ucfg.hotplug = false;
+	*pc = &self->parent;
+	ASSERT_EQ(0, scx_sub_dir(dir, len, cgids, 0));
+	for (i = 0; i < v->above; i++) {
+		ASSERT_EQ(0, stat(self->upcg[i], &st));
+		cgids[i] = st.st_ino;
+		self->nup = i + 1;
+		ASSERT_EQ(0, scx_sub_run_loaded(&ucfg, dir, *pc, self->bin_c, self->argv_up[i],
+						v->ops_c, cgids[i], NULL, &self->up[i],
+						&self->rup[i]))
+			TH_LOG("%s", self->rup[i].detail);
+		sub_report_of(&self->rup[i], &self->up[i], &(struct sub_who){
+			.child = v->child, .parent = i ? v->child : v->parent,
+			.parent_key = i ? v->ops_c : v->ops_p, .level = i + 1 }, NULL, NULL, 0);
+		ASSERT_EQ(SCX_SUB_ATTACHED, self->rup[i].outcome)
+			TH_LOG("the child at level %u, on %s, did not attach: the test cannot place its child",
+			       i + 1, self->upcg[i]);
+		/* With @taken the child goes beside the last one, on its cgroup. */
+		if (v->taken && i == v->above - 1)
+			break;
+		*pc = &self->up[i];
+		ASSERT_EQ(0, scx_sub_dir(dir, len, cgids, i + 1));
+	}
+}
+
 TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 {
-	struct scx_sub_loads loads = { .child_cg = self->cgpath, .parent_cg = self->cgparent };
-	char words[2 * SCX_REASON_LEN + 4];
+	struct scx_sub_loads loads = { .child_cg = self->cgpath,
+				       .parent_cg = self->cgparent[0] ? self->cgparent : NULL };
+	char words[2 * SCX_REASON_LEN + 4], pdir[SCX_SUB_DIR_LEN];
+	struct scx_child *pc;
 	char detail[SCX_ERR_LEN], stats[160] = "";
 	unsigned int cycle, n = 1;
 	struct scx_cfg pcfg;
@@ -1425,6 +1606,7 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	if (variant->parent_subs && !parent_takes_children(&self->cfg))
 		SKIP(return, SKIP_NO_SUB);
 	ASSERT_EQ(0, stat(self->cgpath, &st));
+	sub_above(_metadata, self, variant, pdir, sizeof(pdir), &pc);
 	/* The parent has held its window: the child's own, long enough for its fault. */
 	self->cfg.hold_ms = scx_max(self->cfg.hold_ms, variant->hold_ms);
 	/* --repeat: the child attached, proved and detached N times under the same parent. */
@@ -1433,9 +1615,10 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 	t = calloc(n, sizeof(*t));
 	ASSERT_NE(NULL, t);
 	for (cycle = 1;; cycle++) {
-		ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, "root", &self->parent, self->bin_c,
-						self->argv, variant->ops_c, st.st_ino, &loads,
-						&self->child, &self->rc))
+		ASSERT_EQ(0, scx_sub_run_loaded(&self->cfg, pdir, pc, self->bin_c, self->argv,
+						variant->ops_c, st.st_ino,
+						variant->no_load ? NULL : &loads, &self->child,
+						&self->rc))
 			TH_LOG("%s", self->rc.detail);
 		t[cycle - 1] = self->rc.t_attach;
 		if (self->rc.outcome != variant->expect || cycle >= n)
@@ -1465,6 +1648,20 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 					sizeof(detail))) TH_LOG("%s", detail);
 		scx_sub_judge_end(&self->cfg, &self->child, &self->rc);
 	}
+	if (variant->rm_cgroup && self->rc.outcome == SCX_SUB_ATTACHED) {
+		/* Empty now: its load has stopped. */
+		ASSERT_EQ(0, rmdir(self->cgpath))
+			TH_LOG("cannot remove the child's cgroup %s: %s", self->cgpath,
+			       strerror(errno));
+		ksft_print_msg("child attached in %llu ms and held; removed its cgroup %s\n",
+			       (unsigned long long)(self->rc.t_attach / NSEC_PER_MSEC),
+			       self->cgpath);
+		scx_sub_judge_end(&self->cfg, &self->child, &self->rc);
+	}
+	if (variant->loader_said)
+		EXPECT_TRUE(wait_output(&self->child, variant->loader_said, self->cfg.grace_ms))
+			TH_LOG("the child's loader never said \"%s\" of its end",
+			       variant->loader_said);
 	/* The trap: the loader says it attached (its attach call returned 0). */
 	if (variant->claims) {
 		EXPECT_TRUE(wait_output(&self->child, variant->claims, self->cfg.grace_ms))
@@ -1502,6 +1699,11 @@ TEST_F_TIMEOUT(scx_sub, verdict, SCX_TEST_TIMEOUT_S)
 		EXPECT_EQ(variant->refusal, self->rc.refusal)
 			TH_LOG("refused, but not for the expected reason: %s",
 			       scx_sub_refusal_hint(self->rc.refusal));
+	/* Which of EBUSY's two causes: the one on its cgroup, seen before it. */
+	if (variant->taken)
+		EXPECT_NE(NULL, strstr(self->rc.detail, "a scheduler on its cgroup, was there"))
+			TH_LOG("the refusal does not name the scheduler on its cgroup: %s",
+			       self->rc.detail);
 	if (variant->expect == SCX_SUB_ATTACHED) {
 		EXPECT_STREQ(self->rp.last.ops, self->rc.root_last.ops);
 		EXPECT_EQ(self->rc.root_before.enable_seq, self->rc.root_last.enable_seq);
@@ -2071,7 +2273,8 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 	unsigned int runner_s = runner_timeout_s();
 	struct __fixture_variant_metadata *v;
 	char bin[PATH_MAX], msg[512];
-	struct scx_cfg cfg, child;
+	const FIXTURE_VARIANT(scx_sub) *sv;
+	struct scx_cfg cfg, child, up;
 	unsigned int least;
 
 	for (v = _scx_fixture_object.variant; v; v = v->next) {
@@ -2103,12 +2306,16 @@ static void plan_time(int argc, char **argv, const struct scx_cfg *run)
 		if (!will_run(argc, argv, &_scx_sub_fixture_object, v) ||
 		    !sub_built(v->data, bin, bin, sizeof(bin)))
 			continue;
+		sv = v->data;
 		child = *run;
-		child.hold_ms = scx_max(run->hold_ms,
-					((const FIXTURE_VARIANT(scx_sub) *)v->data)->hold_ms);
+		child.hold_ms = scx_max(run->hold_ms, sv->hold_ms);
+		/* The children above it only attach, no hold. */
+		up = cfg;
+		up.hold_ms = 0;
 		scx_budget_add(&sub, (unsigned long long)scx_cfg_worst_ms(&cfg) +
-			       scx_cfg_worst_ms(&child),
-			       (unsigned long long)scx_cfg_least_ms(&cfg) + scx_cfg_least_ms(&child));
+			       scx_cfg_worst_ms(&child) + sv->above * scx_cfg_worst_ms(&up),
+			       (unsigned long long)scx_cfg_least_ms(&cfg) + scx_cfg_least_ms(&child) +
+			       sv->above * scx_cfg_least_ms(&up));
 	}
 	if (verdict.tests)
 		set_test_timeout(&_scx_fixture_object, run->test_timeout_s ?: verdict.bound_s);

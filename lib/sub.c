@@ -193,7 +193,8 @@ enum scx_sub_cause scx_sub_cause_of(const char *reason, const char *msg)
 static const char *const cause_names[] = {
 	[SCX_SUB_CAUSE_NONE] = "none",
 	[SCX_SUB_CAUSE_UNREG] = "unregistered by its loader",
-	[SCX_SUB_CAUSE_KERN] = "unregistered by the kernel (its cgroup went away?)",
+	/* For a child, the kernel does that only as its cgroup goes offline. */
+	[SCX_SUB_CAUSE_KERN] = "its cgroup went offline (removed): the kernel unregistered it",
 	[SCX_SUB_CAUSE_PARENT_EXIT] = "its parent exited",
 	[SCX_SUB_CAUSE_KILLED] = "killed by its parent",
 	[SCX_SUB_CAUSE_REJECTED] = "its parent refused it in ops.sub_attach",

@@ -176,6 +176,25 @@ static enum scx_sub_outcome look(struct subwatch *sw, struct scx_waiter *w,
 }
 
 /*
+ * The child goes first when its parent exits: the parent's record
+ * follows once the root is torn down, which can take seconds under
+ * emulation.  A killed loader is reaped only after it too (its exit
+ * closes the link, and that waits for the disable): "unregistered from
+ * user space" from a loader still alive is killed or left by what it
+ * does next.
+ */
+static bool parent_words_due(const struct subwatch *sw)
+{
+	const struct scx_sub_result *r = sw->r;
+
+	if (!r->kmsg || strcmp(r->parent_dir, "root"))
+		return false;
+	if (r->preason[0])
+		return !strcmp(r->preason, "unregistered from user space") && r->obs.parent_alive;
+	return r->pfate != SCX_SUB_PFATE_INTACT || r->obs.cause == SCX_SUB_CAUSE_PARENT_EXIT;
+}
+
+/*
  * The kernel's words are due: a "disabled" record's message line, the
  * reason a linked child's loader left, or the parent's own record once it
  * broke.  The kernel writes each before the loader it concerns can see it
@@ -192,19 +211,22 @@ static bool words_due(const struct subwatch *sw)
 	if (r->obs.exited && r->obs.cause == SCX_SUB_CAUSE_NONE &&
 	    (r->obs.appeared || r->obs.enabled))
 		return true;
-	/* The child goes first when its parent exits: the parent's record follows. */
-	return (r->pfate != SCX_SUB_PFATE_INTACT || r->obs.cause == SCX_SUB_CAUSE_PARENT_EXIT) &&
-	       !r->preason[0] && !strcmp(r->parent_dir, "root");
+	return parent_words_due(sw);
 }
 
 /* Once something is decided, give the kernel a moment to say why. */
 static enum scx_sub_outcome settle(struct subwatch *sw, struct scx_waiter *w,
 				   struct scx_child *parent, struct scx_child *c)
 {
-	uint64_t dl = scx_now_ns() + REASON_WAIT_MS * NSEC_PER_MSEC;
+	uint64_t t0 = scx_now_ns(), dl = t0 + REASON_WAIT_MS * NSEC_PER_MSEC;
+	uint64_t pdl = t0 + scx_max(REASON_WAIT_MS, sw->cfg->grace_ms) * NSEC_PER_MSEC;
 	enum scx_sub_outcome o = look(sw, w, parent, c);
 
-	while (words_due(sw) && scx_now_ns() < dl) {
+	for (;;) {
+		if (parent_words_due(sw) && dl < pdl)
+			dl = pdl;
+		if (!words_due(sw) || scx_now_ns() >= dl)
+			break;
 		scx_waiter_wait(w, dl);
 		o = look(sw, w, parent, c);
 	}
@@ -314,7 +336,8 @@ static int loads_stop(const struct scx_cfg *cfg, const struct scx_sub_loads *loa
 
 static void describe(struct scx_sub_result *r, const struct scx_child *c)
 {
-	char tail[512];
+	char tail[512], which[SCX_SUB_DIR_LEN + 128] = "";
+	bool named;
 
 	switch (r->outcome) {
 	case SCX_SUB_STARVED:
@@ -337,9 +360,15 @@ static void describe(struct scx_sub_result *r, const struct scx_child *c)
 	case SCX_SUB_REFUSED:
 		scx_log_tail(&c->log, tail, sizeof(tail));
 		r->refusal = scx_sub_refusal_of(tail);
+		/* EBUSY has two causes: the parent's sub/ before the spawn may tell which. */
+		if (r->refusal == SCX_SUB_REFUSED_BUSY && r->want_cgid &&
+		    scx_sub_present(&r->before, r->want_cgid, NULL))
+			snprintf(which, sizeof(which),
+				 "; here the first: %s/sub/sub-%llu, a scheduler on its cgroup, was there before it",
+				 r->parent_dir, r->want_cgid);
 		snprintf(r->detail, sizeof(r->detail),
-			 "exited (status %d) without a sub-<cgroup id> directory under %s/sub or a kernel record: %s",
-			 c->status, r->parent_dir, scx_sub_refusal_hint(r->refusal));
+			 "exited (status %d) without a sub-<cgroup id> directory under %s/sub or a kernel record: %s%s",
+			 c->status, r->parent_dir, scx_sub_refusal_hint(r->refusal), which);
 		break;
 	case SCX_SUB_WAITING:
 		snprintf(r->detail, sizeof(r->detail),
@@ -347,10 +376,20 @@ static void describe(struct scx_sub_result *r, const struct scx_child *c)
 			 r->parent_dir, r->obs.appeared ? "yes" : "no",
 			 r->obs.enabled ? "yes" : "no");
 		break;
+	case SCX_SUB_DIED:
+		snprintf(r->detail, sizeof(r->detail),
+			 "died after attach: its loader %s %d%s%s%s",
+			 c->code == CLD_EXITED ? "exited with status" : "was killed by signal",
+			 c->status, r->reason[0] ? "; kernel: disabled (" : "", r->reason,
+			 r->reason[0] ? ")" : "");
+		break;
 	default:
 other:
-		snprintf(r->detail, sizeof(r->detail), "%s%s%.200s%s%s%.200s",
-			 scx_sub_outcome_name(r->outcome),
+		/* The kernel's reason, as this harness reads it, then its words. */
+		named = r->obs.cause != SCX_SUB_CAUSE_NONE && r->outcome != SCX_SUB_PARENT_GONE;
+		snprintf(r->detail, sizeof(r->detail), "%s%s%s%s%.200s%s%s%.200s",
+			 scx_sub_outcome_name(r->outcome), named ? ": " : "",
+			 named ? scx_sub_cause_name(r->obs.cause) : "",
 			 r->reason[0] ? "; kernel: disabled (" : "", r->reason,
 			 r->reason[0] ? ")" : "", r->msg[0] ? ": " : "", r->msg);
 		break;
@@ -391,6 +430,7 @@ int scx_sub_run_loaded(const struct scx_cfg *cfg, const char *parent_dir,
 	scx_sysfs_read(&w.sys, &r->root_before);
 	scx_sub_read(w.sys.dfd, parent_dir, &r->before);
 	r->cgid = 0;
+	r->want_cgid = cgid;
 	r->kmsg = !scx_kmsg_open(&r->klog, cfg->kmsg);
 	if (r->kmsg) {
 		r->klog.fn = on_record;

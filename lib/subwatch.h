@@ -34,6 +34,7 @@ struct scx_sub_result {
 	char parent_dir[SCX_SUB_DIR_LEN];	/* scx_sub_dir() of the parent */
 	char dir[SCX_SUB_DIR_LEN];	/* the child's, once found */
 	unsigned long long cgid;	/* the child's cgroup id, once found */
+	unsigned long long want_cgid;	/* the cgroup id it must take; 0: any */
 	struct scx_snap root_before;	/* the root before the child's spawn */
 	struct scx_snap root_last;
 	struct scx_sub_list before;	/* the parent's children before the spawn */

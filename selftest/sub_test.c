@@ -504,6 +504,78 @@ TEST_F(fake_scx, parent_ejected_under_child)
 	scx_child_release(&parent, false);
 }
 
+/*
+ * SIMULATED, in the order and at the pace Debian's 7.3.4 gave it under
+ * TCG (docs/hierarchy.md): a parent's loader killed (SIGKILL) under its
+ * attached child.  The root goes "disabling" and the child's "parent
+ * exiting" comes at once; the parent's own record ("unregistered from user
+ * space": its link closed) comes 2 s later, past the wait for a child's
+ * words, and its loader is reaped after that (its exit waits for the
+ * disable).  The parent is named killed, not "gone" nor "left".
+ */
+TEST_F(fake_scx, parent_killed_under_child)
+{
+	char *argv_p[] = { "sh", "-c", "sleep 10", NULL };
+	char *argv_c[] = { "sh", "-c", "sleep 10", NULL };
+	char kmsg[PATH_MAX + 8], sub[PATH_MAX + 32], err[SCX_ERR_LEN], detail[SCX_ERR_LEN];
+	struct scx_child parent, child;
+	static struct scx_sub_result r;
+	struct scx_cfg cfg;
+	pid_t kernel;
+
+	mk(self->dir, "root/sub");
+	put(self->dir, "kmsg", "");
+	snprintf(kmsg, sizeof(kmsg), "%s/kmsg", self->dir);
+	ASSERT_EQ(0, scx_cfg_init(&cfg, err, sizeof(err))) TH_LOG("%s", err);
+	cfg.gate_ms = 200;
+	cfg.attach_ms = 5000;
+	cfg.wall_ms = 5000;
+	cfg.hold_ms = 2000;
+	cfg.grace_ms = 4000;
+	cfg.poll_ms = 100;
+	cfg.uevent = false;
+	cfg.load = false;
+	snprintf(cfg.sysfs, sizeof(cfg.sysfs), "%s", self->dir);
+	snprintf(cfg.kmsg, sizeof(cfg.kmsg), "%.4000s", kmsg);
+	scx_child_init(&parent, 0);
+	scx_child_init(&child, 0);
+	ASSERT_EQ(0, scx_spawn(&parent, &cfg, "/bin/sh", argv_p, err, sizeof(err)))
+		TH_LOG("%s", err);
+
+	kernel = fork();
+	ASSERT_LE(0, kernel);
+	if (!kernel) {
+		nap_ms(100);
+		mk(self->dir, "root/sub/sub-78");
+		put(self->dir, "root/sub/sub-78/ops", "subfault\n");
+		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" enabled");
+		nap_ms(300);
+		put(self->dir, "state", "disabling\n");
+		klog(kmsg, "sched_ext: BPF sub-scheduler \"subfault\" disabled (parent exiting)");
+		snprintf(sub, sizeof(sub), "%s/root/sub/sub-78/ops", self->dir);
+		unlink(sub);
+		snprintf(sub, sizeof(sub), "%s/root/sub/sub-78", self->dir);
+		rmdir(sub);
+		nap_ms(2000);
+		klog(kmsg, "sched_ext: BPF scheduler \"subfault\" disabled (unregistered from user space)");
+		put(self->dir, "state", "disabled\n");
+		nap_ms(200);
+		kill(parent.pid, SIGKILL);
+		_exit(0);
+	}
+	ASSERT_EQ(0, scx_sub_run(&cfg, "root", &parent, "/bin/sh", argv_c, "subfault", 78,
+				 &child, &r)) TH_LOG("%s", r.detail);
+	EXPECT_EQ(SCX_SUB_PARENT_GONE, r.outcome) TH_LOG("%s", scx_sub_outcome_name(r.outcome));
+	EXPECT_EQ(SCX_SUB_CAUSE_PARENT_EXIT, r.obs.cause);
+	EXPECT_EQ(SCX_SUB_PFATE_DIED, r.pfate) TH_LOG("%s", scx_sub_pfate_name(r.pfate));
+	EXPECT_STREQ("unregistered from user space", r.preason);
+	EXPECT_EQ(0, scx_sub_finish(&cfg, &child, &r, detail, sizeof(detail))) TH_LOG("%s", detail);
+	waitpid(kernel, NULL, 0);
+	scx_child_stop(&parent, cfg.grace_ms);
+	scx_child_release(&child, false);
+	scx_child_release(&parent, false);
+}
+
 /* What became of the parent: the kernel's word first, then its loader's fate. */
 TEST(sub_parent_fates)
 {
