@@ -159,8 +159,8 @@ static int hold_start(struct holder *h)
 	int ret;
 
 	scx_hotplug_init(&h->hp);
-	/* Every hold: the kernel's watchdog may eject a scheduler in any. */
-	ret = scx_vref_start(&h->vref);
+	/* Every hold: the kernel's watchdog may eject a scheduler in any (the stress has its own). */
+	ret = cfg->stress_ms ? 0 : scx_vref_start(&h->vref);
 	if (ret) {
 		snprintf(r->detail, sizeof(r->detail),
 			 "the vCPU reference could not be started: %s", strerror(-ret));
@@ -282,19 +282,63 @@ static int hold_stop(struct holder *h)
 	return ret;
 }
 
+static const struct scx_vref_cpu *vref_ref(const void *v, int cpu)
+{
+	return scx_vref_cpu(v, cpu);
+}
+
+static const struct scx_vref_cpu *stress_ref(const void *s, int cpu)
+{
+	return scx_stress_ref(s, cpu);
+}
+
+/*
+ * The kernel logs the watchdog's wait on the line after its "disabled
+ * (runnable task stall)": read between the two, the reason lacks it.
+ * Wait for it, bounded; the verdict's detail gets it too.  True with the
+ * wait in r->stall.
+ */
+static bool stall_reason(struct watcher *w)
+{
+	uint64_t dl = scx_now_ns() + scx_max(w->cfg->grace_ms, SCX_REASON_WAIT_MS) * NSEC_PER_MSEC;
+	struct scx_result *r = w->r;
+	size_t was = strlen(r->reason), n;
+
+	for (;;) {
+		if (scx_stall_parse(r->reason, &r->stall))
+			break;
+		if (!scx_stall_kind(r->reason) || scx_now_ns() >= dl)
+			return false;
+		/* The fallback cadence of a read that could not tell yet. */
+		scx_w_wait(w, scx_min(dl, scx_now_ns() + 10 * NSEC_PER_MSEC));
+		scx_kmsg_collect(&r->klog);
+		scx_kmsg_reason_nth(&r->klog, w->exits + 1, r->reason, sizeof(r->reason),
+				    &r->kernel_error);
+	}
+	n = strlen(r->detail);
+	/* The detail ends with the reason as it was, which the new one begins with. */
+	if (strlen(r->reason) > was && n >= was && !strncmp(r->detail + n - was, r->reason, was))
+		snprintf(r->detail + n, sizeof(r->detail) - n, "%s", r->reason + was);
+	return true;
+}
+
 /*
  * Ejected by the kernel's watchdog: judge its wait against the vCPU
- * stalls measured in it, while the reference still holds them.
+ * stalls measured in it, while the references still hold them.
  */
 static void stall_judge(struct holder *h)
 {
+	uint64_t end = h->w->r->t_spawn + h->w->r->t_verdict, now;
 	struct scx_result *r = h->w->r;
 
-	if (r->verdict != SCX_V_EJECTED || !r->kernel_error ||
-	    !scx_stall_parse(r->reason, &r->stall))
+	if (r->verdict != SCX_V_EJECTED || !r->kernel_error || !stall_reason(h->w))
 		return;
+	now = scx_now_ns();
 	r->stalled = true;
-	scx_stall_judge(&r->stall, &h->vref, r->t_spawn + r->t_verdict, scx_now_ns());
+	if (r->stressed)
+		scx_stall_judge(&r->stall, stress_ref, &h->stress, SCX_STRESS_MAX_CPUS, end, now);
+	else
+		scx_stall_judge(&r->stall, vref_ref, &h->vref, h->vref.nr_ids, end, now);
 }
 
 /*

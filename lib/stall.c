@@ -12,6 +12,11 @@
 #define TASK_WAIT	"failed to run for "
 #define CHECK_IN_WAIT	"watchdog failed to check in for "
 
+bool scx_stall_kind(const char *reason)
+{
+	return !strncmp(reason, STALL_REASON, strlen(STALL_REASON));
+}
+
 bool scx_stall_parse(const char *reason, struct scx_stall *s)
 {
 	unsigned int sec, ms;
@@ -20,7 +25,7 @@ bool scx_stall_parse(const char *reason, struct scx_stall *s)
 
 	memset(s, 0, sizeof(*s));
 	s->cpu = -1;
-	if (strncmp(reason, STALL_REASON, strlen(STALL_REASON)))
+	if (!scx_stall_kind(reason))
 		return false;
 	p = strstr(reason, CHECK_IN_WAIT);
 	if (p) {
@@ -39,12 +44,14 @@ bool scx_stall_parse(const char *reason, struct scx_stall *s)
 	return s->wait_ns > 0;
 }
 
-void scx_stall_judge(struct scx_stall *s, const struct scx_vref *v, uint64_t end, uint64_t now)
+void scx_stall_judge(struct scx_stall *s, scx_stall_ref_fn ref, const void *src, int nr_cpus,
+		     uint64_t end, uint64_t now)
 {
 	uint64_t from = end > s->wait_ns ? end - s->wait_ns : 0, st;
+	const struct scx_vref_cpu *r;
 	int c;
 
-	s->measured = v && scx_vref_on(v);
+	s->measured = false;
 	s->stalled_ns = 0;
 	s->cpu = -1;
 	/*
@@ -52,8 +59,12 @@ void scx_stall_judge(struct scx_stall *s, const struct scx_vref *v, uint64_t end
 	 * dump), and the watchdog's work may wait on any: the longest stall of
 	 * any one vCPU counts.
 	 */
-	for (c = 0; s->measured && c < v->nr_ids; c++) {
-		st = scx_vref_stalled(v, c, from, end, now);
+	for (c = 0; src && c < nr_cpus; c++) {
+		r = ref(src, c);
+		if (!r || !atomic_load_explicit(&r->last_ns, memory_order_acquire))
+			continue;
+		s->measured = true;
+		st = scx_vref_cpu_stalled(r, from, end, now);
 		if (st > s->stalled_ns) {
 			s->stalled_ns = st;
 			s->cpu = c;

@@ -31,16 +31,24 @@ struct scx_stall {
  */
 bool scx_stall_parse(const char *reason, struct scx_stall *s);
 
+/* Is @reason the watchdog's exit, with or without its message line yet? */
+bool scx_stall_kind(const char *reason);
+
+/* The reference of CPU @cpu in @src, NULL if none. */
+typedef const struct scx_vref_cpu *(*scx_stall_ref_fn)(const void *src, int cpu);
+
 /*
  * Judge @s, whose wait ended at @end (CLOCK_MONOTONIC ns), against the
- * stalls @v measured in it, as of @now.  The kernel ejects once a wait is
+ * stalls the references of CPUs 0 .. @nr_cpus - 1 (@ref of @src: the
+ * hold's own, or the stress load's) measured in it, as of @now.  The kernel ejects once a wait is
  * over the timeout T (it checks every T/2); with the stalls taken out the
  * wait was D - S, and it is the machine's if that is at most T/2: even
  * waiting on to the kernel's next check, it would not have passed T.  T
  * is not readable from user space; the kernel fired, so T < D, and D
  * stands for it.  Sets s->machine.
  */
-void scx_stall_judge(struct scx_stall *s, const struct scx_vref *v, uint64_t end, uint64_t now);
+void scx_stall_judge(struct scx_stall *s, scx_stall_ref_fn ref, const void *src, int nr_cpus,
+		     uint64_t end, uint64_t now);
 
 /* "a 5.3 s wait, 4.2 s of it a stall of vCPU 12 (SCHED_FIFO reference)" */
 void scx_stall_line(const struct scx_stall *s, char *buf, size_t len);

@@ -164,6 +164,9 @@ int scx_stress_reap(struct scx_stress_result *r, unsigned int ms);
 
 const char *scx_stress_kind_name(enum scx_stress_kind k);
 
+/* The SCHED_FIFO reference of @cpu while the load runs, NULL if none. */
+const struct scx_vref_cpu *scx_stress_ref(const struct scx_stress *s, int cpu);
+
 /* The longest gap any worker saw, as measured, an open one included. */
 uint64_t scx_stress_max_gap_ns(const struct scx_stress_result *r);
 

@@ -30,6 +30,11 @@ static const struct scx_vref_cpu *ref_of(const struct stress_shm *m, int cpu)
 	return cpu >= 0 && cpu < SCX_STRESS_MAX_CPUS ? &m->ref[cpu] : NULL;
 }
 
+const struct scx_vref_cpu *scx_stress_ref(const struct scx_stress *s, int cpu)
+{
+	return s->shm ? ref_of(s->shm, cpu) : NULL;
+}
+
 static void judge_span(struct scx_stress *s, int i, const struct scx_gap_span *sp, uint64_t now,
 		       bool open)
 {

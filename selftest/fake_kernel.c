@@ -21,7 +21,7 @@
  *   glitch            before any enable, then "glitched"
  *   glitch-hold=MS    MS after "enabled", which it stays
  * And the kernel's watchdog: stall=MS ejects it MS after "enabled" as
- * "runnable task stall", a task's wait of STALL_WAIT.
+ * "runnable task stall", a task's wait of STALL_WAIT logged T_LATE_MS after.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -277,8 +277,17 @@ static void serve(struct fake_kernel *fk, int cfd)
 		return;
 	}
 	if (n == 0 && stall) {
-		/* The watchdog's exit (SCX_EXIT_ERROR_STALL), its wait in wall time. */
-		disable(fk, name, "runnable task stall", "kworker/0:1[42] failed to run for " STALL_WAIT);
+		/*
+		 * The watchdog's exit (SCX_EXIT_ERROR_STALL), its wait in wall
+		 * time on the line after, here late: a reader may come between.
+		 */
+		set_state(fk, "disabling");
+		root_del(fk);
+		fk_sleep(fk, T_DISABLE_MS);
+		set_state(fk, "disabled");
+		klog(fk, 3, "sched_ext: BPF scheduler \"%s\" disabled (%s)", name, "runnable task stall");
+		fk_sleep(fk, T_LATE_MS);
+		klog(fk, 3, "sched_ext: %s: %s", name, "kworker/0:1[42] failed to run for " STALL_WAIT);
 		reply(cfd, "ejected\n");
 		return;
 	}

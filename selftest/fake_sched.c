@@ -206,8 +206,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "watchdog")) {
-		/* Ejected by the kernel's watchdog 2 s into the hold. */
-		link = attach("stall=2000", "enabled");
+		/* Ejected by the kernel's watchdog 3 s into the hold. */
+		link = attach("stall=3000", "enabled");
 		i = read(link, buf, sizeof(buf));
 		printf("EXIT: runnable task stall (kworker/0:1[42] failed to run for 3.000s)\n");
 		return 0;

@@ -846,6 +846,11 @@ static void feed_lines(struct scx_splat *s, const char *const *lines, size_t n)
 	}
 }
 
+static const struct scx_vref_cpu *vref_ref(const void *v, int cpu)
+{
+	return scx_vref_cpu(v, cpu);
+}
+
 /*
  * The watchdog's ejection (captured on Debian's 7.3.4: a 4.312 s wait)
  * against recorded vCPU stalls: the machine's only when, taken out, they
@@ -877,7 +882,7 @@ TEST(watchdog_wait_against_vcpu_stalls)
 	ASSERT_EQ(0, gaps_setup(&g, 1));
 	ASSERT_TRUE(scx_stall_parse("runnable task stall: watchdog failed to check in for 5.312s", &st));
 	gaps_stall(&g, 1, 4700, 500);
-	scx_stall_judge(&st, &g.v, g.now, g.now);
+	scx_stall_judge(&st, vref_ref, &g.v, 2, g.now, g.now);
 	EXPECT_TRUE(st.measured);
 	EXPECT_EQ(1, st.cpu);
 	EXPECT_EQ(S_MS(4200), st.stalled_ns);
@@ -887,7 +892,7 @@ TEST(watchdog_wait_against_vcpu_stalls)
 	/* The same stall ended before the wait began: not in it, the scheduler's. */
 	atomic_store(&scx_vref_cpu(&g.v, 0)->last_ns, g.now + S_MS(10000));
 	atomic_store(&scx_vref_cpu(&g.v, 1)->last_ns, g.now + S_MS(10000));
-	scx_stall_judge(&st, &g.v, g.now + S_MS(10000), g.now + S_MS(10000));
+	scx_stall_judge(&st, vref_ref, &g.v, 2, g.now + S_MS(10000), g.now + S_MS(10000));
 	EXPECT_FALSE(st.machine);
 	gaps_free(&g);
 
@@ -895,18 +900,18 @@ TEST(watchdog_wait_against_vcpu_stalls)
 	ASSERT_EQ(0, gaps_setup(&g, 1));
 	ASSERT_TRUE(scx_stall_parse(reason, &st));
 	gaps_stall(&g, 0, 3000, 2000);
-	scx_stall_judge(&st, &g.v, g.now, g.now);
+	scx_stall_judge(&st, vref_ref, &g.v, 2, g.now, g.now);
 	EXPECT_EQ(S_MS(1000), st.stalled_ns);
 	EXPECT_FALSE(st.machine);
 	/* Half of it exactly is the machine's. */
 	gaps_stall(&g, 1, 2156, 0);
-	scx_stall_judge(&st, &g.v, g.now, g.now);
+	scx_stall_judge(&st, vref_ref, &g.v, 2, g.now, g.now);
 	EXPECT_EQ(1, st.cpu);
 	EXPECT_TRUE(st.machine);
 	gaps_free(&g);
 
 	/* No reference: nothing is taken out, and the line says so. */
-	scx_stall_judge(&st, NULL, g.now, g.now);
+	scx_stall_judge(&st, vref_ref, NULL, 2, g.now, g.now);
 	EXPECT_FALSE(st.measured);
 	EXPECT_FALSE(st.machine);
 	scx_stall_line(&st, line, sizeof(line));
