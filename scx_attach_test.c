@@ -683,6 +683,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The test bed failed, no verdict on the scheduler: a result line that
+ * says so, for the matrix to show ERROR in that cell rather than FAIL.
+ */
+static void test_bed_result(int err)
+{
+	printf("# result: test_bed=%s\n", err == -EAGAIN ? "machine_stall" :
+	       err == -ETIMEDOUT ? "too_slow" : "error");
+	fflush(stdout);
+}
+
 /* "cycles=N attach_ms_min=.. attach_ms_median=.. attach_ms_max=..". */
 static void cycle_stats(char *buf, size_t len, uint64_t *t, unsigned int n)
 {
@@ -729,6 +740,8 @@ TEST_F_TIMEOUT(scx, verdict, SCX_TEST_TIMEOUT_S)
 			cycle--;
 			continue;
 		}
+		if (ret)
+			test_bed_result(ret);
 		ASSERT_EQ(0, ret) TH_LOG("%s%s", r->detail, ret == -EAGAIN ?
 				"; and so again on the run after the first: the machine is too slow to judge the scheduler" : "");
 		if (again) {
@@ -1476,6 +1489,8 @@ static void sub_hotplug(struct __test_metadata *const _metadata, FIXTURE_DATA(sc
 	ret = scx_hotplug_open(&hp, self->cfg.cpus, &skip);
 	if (ret == -ENODEV && skip)
 		SKIP(return, "%s", skip);
+	if (ret)
+		test_bed_result(ret);
 	ASSERT_EQ(0, ret) TH_LOG("the test bed's CPU hotplug could not start: %s",
 				 skip ?: strerror(-ret));
 	ASSERT_EQ(0, scx_hotplug_request(&hp, false));

@@ -125,6 +125,17 @@ class Parse(unittest.TestCase):
         self.assertEqual(tests[0]["result"]["some_future_key"], "x")
         self.assertEqual(tests[5]["directive"], "SKIP this tree has no scx_cpu0")
 
+    def test_test_bed_error(self):
+        # A machine too slow to judge: ERROR in that cell, never FAIL of the scheduler.
+        ktap = ("TAP version 13\n1..2\n# result: test_bed=machine_stall\n"
+                "not ok 1 scx.scx_qmap.verdict\n"
+                "# result: verdict=ejected attach_ms=500\nnot ok 2 scx.fault_stall.verdict\n")
+        tests, _ = mr.parse_ktap(ktap)
+        got = [(t["scheduler"], t["status"], t["directive"]) for t in tests]
+        self.assertEqual(got, [("scx_qmap", "error", "ERROR test bed: machine_stall"),
+                               ("fault_stall", "fail", None)])
+        self.assertEqual(mr.cell_text(dict(tests[0], kernel="k")), "ERROR")
+
     def test_older_output(self):
         tests, _ = mr.parse_ktap(KTAP_OLD)
         got = [(t["scheduler"], t["status"], t["verdict"], t["attach_ms"]) for t in tests]

@@ -195,6 +195,10 @@ def parse_ktap(text):
         else:
             status = "pass" if ok else "fail"
         fields = pending or legacy
+        # The test bed failed (a machine too slow to judge): no verdict.
+        if not ok and fields.get("test_bed"):
+            status, word = "error", "ERROR"
+            reason = "test bed: " + fields["test_bed"]
         ms = fields.get("attach_ms")
         tests.append({
             "test": name,
