@@ -663,7 +663,7 @@ harness() {
 	elif [ ! -x "$out/scx_attach_test" ] || [ ! -x "$out/sim_test" ] || [ ! -x "$out/fake_sched" ]; then
 		not_ok "$name" "scx_attach_test, sim_test or fake_sched not built"
 	elif ! (cd "$out" && env "${clean_env[@]}" ./sim_test >sim.tap 2>&1); then
-		not_ok "$name" "sim_test failed:" "$(scx_tap_failures "$out/sim.tap")"
+		not_ok "$name" "sim_test failed:" "$("$top/tools/tap-failures.sh" "$out/sim.tap")"
 	elif ! prove --exec cat "$out/sim.tap" >/dev/null 2>&1; then
 		not_ok "$name" "sim_test's TAP does not parse"
 	else

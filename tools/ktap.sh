@@ -23,11 +23,3 @@ if ! scx_ktap_helpers=$(scx_ktap_find); then
 fi
 # shellcheck disable=SC1090
 . "$scx_ktap_helpers"
-
-# What a harness TAP says about each test that failed: its lines from
-# "#  RUN" to its "not ok", so that the expectation that broke is shown,
-# at most $2 (40) lines.
-scx_tap_failures() {
-	awk '/^#  RUN /{ n = 0 } { blk[n++] = $0 }
-	     /^not ok /{ for (i = 0; i < n; i++) print blk[i]; n = 0 }' "$1" | head -n "${2:-40}"
-}

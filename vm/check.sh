@@ -125,6 +125,10 @@ for t in "$out"/*.tap; do
 	parses "$t" || bad="$bad $(basename "$t"): $(tail -n1 "$t.prove")"
 done
 if [ "$rc" != 0 ]; then
+	# What each failed test said: the work dir goes at the end.
+	for t in "$out"/*.tap; do
+		[ -f "$t" ] && "$top/tools/tap-failures.sh" "$t" 60 | sed "s|^|# $(basename "$t"): |"
+	done
 	not_ok "$name" "vm/matrix.sh exited $rc: $(tail -n 5 "$work/matrix.log" | tr '\n' ' ')"
 elif [ ! -s "$out/matrix.json" ] || [ ! -s "$out/matrix.md" ]; then
 	not_ok "$name" "no JSON or Markdown table"
