@@ -263,12 +263,19 @@ static int left(const struct leader *l)
 	return n;
 }
 
-/* SIGKILL all of it and reap it; 0, or -ETIMEDOUT if something stayed. */
+/*
+ * SIGKILL all of it and reap it; 0, or -ETIMEDOUT if something stayed past
+ * the deadline.  Past it we stay, their subreaper, until the last is reaped
+ * or the caller kills us: a scheduler that holds them back lets them die
+ * only once it is stopped, and if we left first they would fall, unreaped,
+ * to the test.
+ */
 static int stop_all(struct leader *l, int sfd)
 {
 	uint64_t deadline = scx_now_ns() + atomic_load(&l->m->stop_ms) * NSEC_PER_MSEC;
 	struct signalfd_siginfo info;
 	pid_t pids[SCX_PROC_MAX];
+	bool late = false;
 	int i, n;
 
 	/* Before 5.14 there is no cgroup.kill: the pids below still die. */
@@ -282,13 +289,14 @@ static int stop_all(struct leader *l, int sfd)
 		n = scx_proc_children(l->self, pids, SCX_PROC_MAX, true);
 		for (i = 0; i < n; i++)
 			kill(pids[i], SIGKILL);
-		if (scx_now_ns() >= deadline) {
+		if (!late && scx_now_ns() >= deadline) {
 			atomic_store(&l->m->left, n + left(l));
-			return -ETIMEDOUT;
+			late = true;
 		}
-		wait_signal(sfd, scx_min(deadline, scx_now_ns() + ORPHAN_SCAN_NS), &info);
+		wait_signal(sfd, late ? scx_now_ns() + ORPHAN_SCAN_NS :
+			    scx_min(deadline, scx_now_ns() + ORPHAN_SCAN_NS), &info);
 	}
-	return 0;
+	return late ? -ETIMEDOUT : 0;
 }
 
 /*
